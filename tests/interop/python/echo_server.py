@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Reference server for the interop service, in Python grpcio.
 
-Hosts mimmo.interop.v1.Echo (every method and rule of echo.proto) and grpc.health.v1.Health (Check
-and Watch). It is what the interop clients are validated against, and the reference server of the
-transport benchmark (bench_client.py calls Health/Check), so Check does as little as grpcio allows.
-No reflection: grpcio-reflection is not installed here.
+Hosts mimmo.interop.v1.Echo (every method and rule of echo.proto), grpc.health.v1.Health (Check
+and Watch) and grpc.reflection v1 and v1alpha (our own small implementation: grpcio-reflection is
+not installed here). It is what the interop clients are validated against, and the reference
+server of the transport benchmark (bench_client.py calls Health/Check), so Check does as little as
+grpcio allows.
 
     /usr/bin/python3 echo_server.py --port 0          # prints "LISTENING <port>" once serving
     /usr/bin/python3 echo_server.py --port 50051 --workers 8
+    /usr/bin/python3 echo_server.py --port 0 --tls-cert server.pem --tls-key server.key
 
 Threading: grpcio's synchronous server runs each call on a worker of a thread pool. Delays and
 health watches block their worker, so --workers must exceed the number of such calls in flight
@@ -31,6 +33,7 @@ MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
 COMPRESS_REPLY_AT_BYTES = 1024
 ECHO_PREFIX = "x-echo-"
 TRAILER_PREFIX = "x-trailer-"
+REFLECTION_SERVICES = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]
 
 # grpc.health.v1.HealthCheckResponse.ServingStatus
 UNKNOWN, SERVING, NOT_SERVING, SERVICE_UNKNOWN = 0, 1, 2, 3
@@ -119,6 +122,69 @@ class HealthService:
         return grpc.method_handlers_generic_handler(HEALTH_SERVICE, {
             "Check": grpc.unary_unary_rpc_method_handler(self.check, _gunzipping(req), serializer(resp)),
             "Watch": grpc.unary_stream_rpc_method_handler(self.watch, _gunzipping(req), serializer(resp)),
+        })
+
+
+class ReflectionService:
+    """grpc.reflection.v1 and v1alpha ServerReflection, answered from the descriptor set that
+    interop_protos compiles (grpcio-reflection is not installed here). Lets the reflection_* cases
+    of the interop clients be checked against this server too."""
+
+    def __init__(self, protos, service_names):
+        self._p = protos
+        self._files = {f.name: f for f in protos.descriptor_set.file}
+        self._service_names = sorted(service_names)
+
+    def _with_dependencies(self, name):
+        """The file and its transitive imports, the file first."""
+        ordered, pending = [], [name]
+        while pending:
+            current = pending.pop(0)
+            if current in ordered:
+                continue
+            ordered.append(current)
+            pending.extend(self._files[current].dependency)
+        return [self._files[n].SerializeToString() for n in ordered]
+
+    def _answer(self, request, response_cls):
+        response = response_cls(valid_host=request.host, original_request=request)
+        kind = request.WhichOneof("message_request")
+        file_name, missing = None, None
+        if kind == "list_services":
+            for name in self._service_names:
+                response.list_services_response.service.add(name=name)
+        elif kind == "file_by_filename":
+            file_name = request.file_by_filename
+            missing = "file " + file_name
+        elif kind == "file_containing_symbol":
+            try:
+                file_name = self._p.pool.FindFileContainingSymbol(request.file_containing_symbol).name
+            except KeyError:
+                missing = "symbol " + request.file_containing_symbol
+        elif kind in ("file_containing_extension", "all_extension_numbers_of_type"):
+            missing = "extension (this server defines none)"
+        else:
+            response.error_response.error_code = grpc.StatusCode.INVALID_ARGUMENT.value[0]
+            response.error_response.error_message = "no question set in message_request"
+        if file_name in self._files:
+            response.file_descriptor_response.file_descriptor_proto.extend(self._with_dependencies(file_name))
+        elif missing is not None:
+            response.error_response.error_code = grpc.StatusCode.NOT_FOUND.value[0]
+            response.error_response.error_message = "unknown " + missing
+        return response
+
+    def handler(self, version):
+        package = "grpc.reflection." + version
+        request_cls = self._p.message(package + ".ServerReflectionRequest")
+        response_cls = self._p.message(package + ".ServerReflectionResponse")
+
+        def info(request_iterator, context):
+            for request in request_iterator:
+                yield self._answer(request, response_cls)
+
+        return grpc.method_handlers_generic_handler(package + ".ServerReflection", {
+            "ServerReflectionInfo": grpc.stream_stream_rpc_method_handler(
+                info, _gunzipping(request_cls), serializer(response_cls)),
         })
 
 
@@ -292,14 +358,23 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--workers", type=int, default=8,
                         help="thread pool size (default 8; delays and watches each hold one)")
+    parser.add_argument("--tls-cert", help="PEM certificate chain: serve TLS instead of plaintext")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    parser.add_argument("--no-reflection", action="store_true", help="leave out grpc.reflection v1 and v1alpha")
     args = parser.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
 
     protos = Protos()
     stats = Stats()
     statuses = HealthStatuses({"": SERVING, ECHO_SERVICE: SERVING})
+    reflection = ReflectionService(protos, [ECHO_SERVICE, HEALTH_SERVICE] + REFLECTION_SERVICES)
+    handlers = [HealthService(protos, statuses).handler(protos), EchoService(protos, stats, statuses).handler()]
+    if not args.no_reflection:
+        handlers += [reflection.handler("v1"), reflection.handler("v1alpha")]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=args.workers, thread_name_prefix="echo"),
-        handlers=[HealthService(protos, statuses).handler(protos), EchoService(protos, stats, statuses).handler()],
+        handlers=handlers,
         options=[
             ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
             ("grpc.max_send_message_length", -1),
@@ -308,7 +383,12 @@ def main():
             ("grpc.per_message_decompression", 0),
         ],
     )
-    port = server.add_insecure_port("%s:%d" % (args.host, args.port))
+    address = "%s:%d" % (args.host, args.port)
+    if args.tls_cert:
+        with open(args.tls_key, "rb") as key, open(args.tls_cert, "rb") as cert:
+            port = server.add_secure_port(address, grpc.ssl_server_credentials([(key.read(), cert.read())]))
+    else:
+        port = server.add_insecure_port(address)
     if port == 0:
         sys.exit("could not bind %s:%d" % (args.host, args.port))
     server.start()
