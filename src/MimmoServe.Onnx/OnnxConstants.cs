@@ -16,7 +16,7 @@ public static class OnnxConstants
     /// <summary>Configuration section of the host (<c>Onnx</c>) and the key of the library path in it.</summary>
     public const string ConfigSection = "Onnx";
 
-    /// <summary>Configuration key the host binds to <see cref="OnnxRuntimeOptions.LibraryPath"/>.</summary>
+    /// <summary>Configuration key the host binds to <see cref="OnnxRuntimeOptions.Library"/>.</summary>
     public const string LibraryConfigKey = "Onnx:Library";
 
     /// <summary>Environment variable with the path of the library; used when the option is not set.</summary>

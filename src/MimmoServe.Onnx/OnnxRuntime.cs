@@ -19,11 +19,21 @@ public sealed unsafe class OnnxRuntime
     {
         Library = library;
         Env = OrtEnvHandle.Create((OrtLoggingLevel)options.LogLevel, options.LogId);
-        MemoryInfo = OrtMemoryInfoHandle.CreateCpu();
-        nint allocator;
-        OrtStatus.Check(OrtNative.Api->GetAllocatorWithDefaultOptions(&allocator));
-        Allocator = allocator;
-        AvailableProviders = ReadAvailableProviders();
+        try
+        {
+            MemoryInfo = OrtMemoryInfoHandle.CreateCpu();
+            nint allocator;
+            OrtStatus.Check(OrtNative.Api->GetAllocatorWithDefaultOptions(&allocator));
+            Allocator = allocator;
+            AvailableProviders = ReadAvailableProviders();
+        }
+        catch
+        {
+            // Nothing half-built survives: the next Initialize starts over.
+            MemoryInfo?.Dispose();
+            Env.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The runtime, initialized with default options if <see cref="Initialize"/> was not called first.</summary>
@@ -67,7 +77,7 @@ public sealed unsafe class OnnxRuntime
             var environmentPath = Environment.GetEnvironmentVariable(OnnxConstants.LibraryEnvironmentVariable);
             if (s_instance is { } existing)
             {
-                var wanted = options.LibraryPath is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+                var wanted = options.Library is { Length: > 0 } path ? Path.GetFullPath(path) : null;
                 if (wanted is not null && wanted != existing.LibraryPath)
                 {
                     throw new InvalidOperationException(
@@ -77,7 +87,7 @@ public sealed unsafe class OnnxRuntime
                 return existing;
             }
 
-            var library = OrtLibrary.Load(options.LibraryPath, environmentPath, AppContext.BaseDirectory);
+            var library = OrtLibrary.Load(options.Library, environmentPath, AppContext.BaseDirectory);
             OrtNative.Api = library.Api;
             var runtime = new OnnxRuntime(library, options);
             Volatile.Write(ref s_instance, runtime);

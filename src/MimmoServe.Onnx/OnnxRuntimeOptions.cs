@@ -4,10 +4,10 @@ namespace MimmoServe.Onnx;
 public sealed class OnnxRuntimeOptions
 {
     /// <summary>
-    /// Path of <c>libonnxruntime.so</c> (config key <c>Onnx:Library</c>). Default null: then
+    /// Path of <c>libonnxruntime.so</c>; named to bind from config key <c>Onnx:Library</c>. Default null: then
     /// <c>MIMMO_ORT_LIBRARY</c>, then the application folder (see README). An explicit path that fails is an error.
     /// </summary>
-    public string? LibraryPath { get; set; }
+    public string? Library { get; set; }
 
     /// <summary>Threshold of ORT's log. Default <see cref="OrtLogLevel.Warning"/>.</summary>
     public OrtLogLevel LogLevel { get; set; } = OrtLogLevel.Warning;
@@ -28,9 +28,9 @@ public sealed class OnnxRuntimeOptions
             throw new ArgumentException($"{nameof(LogId)} must be a non-empty string without NUL.", nameof(LogId));
         }
 
-        if (LibraryPath is not null && LibraryPath.Contains('\0', StringComparison.Ordinal))
+        if (Library is not null && Library.Contains('\0', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"{nameof(LibraryPath)} contains NUL.", nameof(LibraryPath));
+            throw new ArgumentException($"{nameof(Library)} contains NUL.", nameof(Library));
         }
     }
 }

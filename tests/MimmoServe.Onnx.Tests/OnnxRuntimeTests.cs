@@ -23,7 +23,7 @@ public class OnnxRuntimeTests
     public void Initialize_Twice_ReturnsTheSameInstance()
     {
         Assert.Same(OnnxRuntime.Shared, OnnxRuntime.Initialize());
-        Assert.Same(OnnxRuntime.Shared, OnnxRuntime.Initialize(new OnnxRuntimeOptions { LibraryPath = OnnxRuntime.Shared.LibraryPath }));
+        Assert.Same(OnnxRuntime.Shared, OnnxRuntime.Initialize(new OnnxRuntimeOptions { Library = OnnxRuntime.Shared.LibraryPath }));
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public class OnnxRuntimeTests
     {
         var loaded = OnnxRuntime.Shared.LibraryPath;
 
-        var e = Assert.Throws<InvalidOperationException>(() => OnnxRuntime.Initialize(new OnnxRuntimeOptions { LibraryPath = "/other/libonnxruntime.so" }));
+        var e = Assert.Throws<InvalidOperationException>(() => OnnxRuntime.Initialize(new OnnxRuntimeOptions { Library = "/other/libonnxruntime.so" }));
 
         Assert.Contains(loaded, e.Message, StringComparison.Ordinal);
         Assert.Contains("/other/libonnxruntime.so", e.Message, StringComparison.Ordinal);

@@ -2,7 +2,7 @@ namespace MimmoServe.Onnx.Native;
 
 /// <summary>
 /// Decides where the ONNX Runtime library is looked for, in order:
-/// 1. <see cref="OnnxRuntimeOptions.LibraryPath"/> (config key <c>Onnx:Library</c>);
+/// 1. <see cref="OnnxRuntimeOptions.Library"/> (config key <c>Onnx:Library</c>);
 /// 2. the environment variable <c>MIMMO_ORT_LIBRARY</c>;
 /// 3. the application's own folder (<see cref="AppContext.BaseDirectory"/>): <c>libonnxruntime.so</c>, then
 ///    <c>libonnxruntime.so.1</c> (the name the build copies the pinned library under).
