@@ -54,6 +54,22 @@ public sealed class OnnxSessionRunTests : IDisposable
     }
 
     [Fact]
+    public void Run_DefaultTensorBuffer_ThrowsArgumentExceptionBeforeOrt()
+    {
+        var e = Assert.Throws<ArgumentException>(() => _affine.Run([default(TensorBuffer)], Outputs(2)));
+
+        Assert.Contains("Input 'x' expects Float elements but the buffer holds Undefined", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_NullDataWithNonEmptyShape_ThrowsArgumentException()
+    {
+        var e = Assert.Throws<ArgumentException>(() => _affine.Run([new TensorBuffer(0, 32, TensorElementType.Float, new long[] { 2, 4 })], Outputs(2)));
+
+        Assert.Contains("Input 'x' has no memory", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_WrongNumberOfInputs_ThrowsArgumentExceptionListingTheModelInputs()
     {
         var e = Assert.Throws<ArgumentException>(() => _affine.Run([_x.AsTensor(new long[] { 2, 4 }), _x.AsTensor(new long[] { 2, 4 })], Outputs(2)));

@@ -148,6 +148,26 @@ public class OnnxSessionTests
     }
 
     [Fact]
+    public void CreateSession_NonAsciiPath_LoadsTheModel()
+    {
+        var folder = Directory.CreateTempSubdirectory("mimmo-ört-").FullName;
+        try
+        {
+            var path = System.IO.Path.Combine(folder, "modèle-模型.onnx");
+            File.Copy(Fixtures.Affine, path);
+
+            using var session = Runtime.CreateSession(path);
+
+            Assert.Equal(path, session.ModelPath);
+            Assert.Equal(["y", "z"], session.Outputs.Select(o => o.Name));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void CreateSession_CorruptFile_ThrowsOrtExceptionWithInvalidProtobuf()
     {
         var e = Assert.Throws<OrtException>(() => Runtime.CreateSession(Fixtures.Corrupt));
