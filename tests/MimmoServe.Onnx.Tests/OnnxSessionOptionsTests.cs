@@ -84,6 +84,19 @@ public class OnnxSessionOptionsTests
     }
 
     [Fact]
+    public void SetGraphOptimizationLevel_UnknownLevelPastValidation_OrtRejectsIt()
+    {
+        // Proves slot 23 is SetSessionGraphOptimizationLevel: ORT answers an unknown level with its own error.
+        _ = OnnxRuntime.Shared;
+        using var native = OrtSessionOptionsHandle.Create();
+
+        var e = Assert.Throws<OrtException>(() => native.SetGraphOptimizationLevel((GraphOptimizationLevel)5));
+
+        Assert.Equal(OrtErrorCode.InvalidArgument, e.ErrorCode);
+        native.SetGraphOptimizationLevel(GraphOptimizationLevel.Extended);
+    }
+
+    [Fact]
     public void CreateSession_ThreadCountsAndOptimizationLevels_RunCorrectly()
     {
         foreach (var level in Enum.GetValues<GraphOptimizationLevel>())
