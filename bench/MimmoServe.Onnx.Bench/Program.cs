@@ -1,0 +1,3 @@
+using MimmoServe.Onnx.Bench;
+
+return BindingOverheadBenchmark.Run(args);
