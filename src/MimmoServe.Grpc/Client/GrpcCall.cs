@@ -218,6 +218,11 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IGrpcCall
             Content = content,
         };
         var headers = request.Headers;
+        if (_channel.AuthorityOverride is { } authority)
+        {
+            headers.Host = authority;
+        }
+
         headers.TryAddWithoutValidation(GrpcProtocolConstants.TeHeader, GrpcProtocolConstants.TeTrailers);
         headers.TryAddWithoutValidation(GrpcProtocolConstants.UserAgentHeader, options.UserAgent);
         headers.TryAddWithoutValidation(GrpcProtocolConstants.AcceptEncodingHeader, options.CompressionProviders.AcceptEncoding);

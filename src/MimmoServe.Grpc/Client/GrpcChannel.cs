@@ -20,6 +20,12 @@ public sealed class GrpcChannel : IDisposable
         Address = address;
         Options = options;
         Invoker = new HttpMessageInvoker(CreateHandler(address, options), disposeHandler: true);
+        if (address.Scheme == Uri.UriSchemeHttps && options.TlsServerName is { } serverName)
+        {
+            // SocketsHttpHandler takes the TLS target host (SNI and the name check) from the Host header,
+            // overriding SslOptions.TargetHost; :authority then names the server the same way, as grpc core does.
+            AuthorityOverride = serverName + ":" + address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>The server's address, e.g. <c>http://127.0.0.1:50051</c>.</summary>
@@ -28,6 +34,9 @@ public sealed class GrpcChannel : IDisposable
     public GrpcChannelOptions Options { get; }
 
     internal HttpMessageInvoker Invoker { get; }
+
+    /// <summary>The Host header (<c>:authority</c>) of every call when <see cref="GrpcChannelOptions.TlsServerName"/> is set; else null.</summary>
+    internal string? AuthorityOverride { get; }
 
     public static GrpcChannel ForAddress(string address, GrpcChannelOptions? options = null) =>
         ForAddress(new Uri(address, UriKind.Absolute), options);
@@ -82,10 +91,6 @@ public sealed class GrpcChannel : IDisposable
         {
             RemoteCertificateValidationCallback = options.RemoteCertificateValidation,
         };
-        if (options.TlsServerName is not null)
-        {
-            ssl.TargetHost = options.TlsServerName;
-        }
 
         if (options.TrustedRootCertificates is { Count: > 0 } roots)
         {

@@ -7,7 +7,10 @@ namespace MimmoServe.Grpc.Client;
 /// <summary>Reads gRPC metadata and status out of HTTP response headers or trailers.</summary>
 internal static class ResponseMetadata
 {
-    /// <summary>The application's metadata: everything but HTTP's own headers and the reserved <c>grpc-</c> ones.</summary>
+    /// <summary>
+    /// The metadata shown to the caller: everything but HTTP's own headers and the status, which has its own
+    /// place. Other <c>grpc-</c> headers (<c>grpc-encoding</c>, <c>grpc-accept-encoding</c>) stay visible.
+    /// </summary>
     public static Metadata ToMetadata(HttpHeaders headers)
     {
         var metadata = new Metadata();
@@ -62,7 +65,8 @@ internal static class ResponseMetadata
     }
 
     private static bool IsReserved(string name) =>
-        (name.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase) && !name.Equals(GrpcProtocolConstants.StatusDetailsHeader, StringComparison.OrdinalIgnoreCase))
+        name.Equals(GrpcProtocolConstants.StatusHeader, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(GrpcProtocolConstants.MessageHeader, StringComparison.OrdinalIgnoreCase)
         || name.Equals("content-type", StringComparison.OrdinalIgnoreCase)
         || name.Equals("date", StringComparison.OrdinalIgnoreCase)
         || name.Equals("server", StringComparison.OrdinalIgnoreCase)
