@@ -29,7 +29,12 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         {
             // The stream ended: the status is settled. OK without a message is the server's error.
             ThrowIfNotOk();
-            throw Fail(new RpcException(ClientStatusMapping.NoResponseMessage));
+            lock (_gate)
+            {
+                _status = ClientStatusMapping.NoResponseMessage;
+            }
+
+            throw Failure();
         }
 
         if (await ReadMessageAsync().ConfigureAwait(false) is not null)

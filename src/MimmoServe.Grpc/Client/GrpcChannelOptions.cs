@@ -69,7 +69,11 @@ public sealed class GrpcChannelOptions
         ArgumentNullException.ThrowIfNull(CompressionProviders);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         ArgumentException.ThrowIfNullOrWhiteSpace(UserAgent);
-        RequirePositiveOrInfinite(KeepAlivePingDelay, nameof(KeepAlivePingDelay));
+        if (KeepAlivePingDelay < TimeSpan.FromSeconds(1) && KeepAlivePingDelay != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"{nameof(KeepAlivePingDelay)} must be at least 1 s (SocketsHttpHandler's minimum) or Timeout.InfiniteTimeSpan, got {KeepAlivePingDelay}.");
+        }
+
         RequirePositiveOrInfinite(KeepAlivePingTimeout, nameof(KeepAlivePingTimeout));
         RequirePositiveOrInfinite(ConnectTimeout, nameof(ConnectTimeout));
     }
