@@ -2,11 +2,12 @@ using System.Diagnostics;
 using Mimmo.Interop.V1;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Tests.Infrastructure;
 
 namespace MimmoServe.Grpc.Tests.Client;
 
-[Collection(PythonServerCollection.Name)]
-public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
+/// <summary>The cases run against the Python reference server and against ours (the two sealed classes at the end).</summary>
+public abstract class CallInvokerDeadlineTests(IEchoTarget server)
 {
     [Fact]
     public async Task AsyncUnaryCall_DeadlineBeforeReply_ThrowsDeadlineExceededOnTimeAndServerSeesCancellation()
@@ -15,7 +16,7 @@ public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
         var watch = Stopwatch.StartNew();
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await python.Invoker.AsyncUnaryCall(EchoMethods.Unary, new EchoRequest { DelayMs = 5000 }, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300))));
+            await server.Invoker.AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest { DelayMs = 5000 }, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300))));
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
@@ -25,7 +26,7 @@ public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
     [Fact]
     public async Task AsyncUnaryCall_DeadlineAlreadyPassed_ThrowsDeadlineExceededWithoutCallingTheServer()
     {
-        using var call = python.Invoker.AsyncUnaryCall(EchoMethods.Unary, new EchoRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(-1)));
+        using var call = server.Invoker.AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(-1)));
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
 
@@ -40,7 +41,7 @@ public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await python.Invoker.AsyncUnaryCall(EchoMethods.Unary, new EchoRequest { DelayMs = 5000 }, new CallOptions(Deadline: EchoMethods.SafetyDeadline, CancellationToken: cancellation.Token)));
+            await server.Invoker.AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest { DelayMs = 5000 }, new CallOptions(Deadline: TestDeadlines.Safe, CancellationToken: cancellation.Token)));
 
         Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
         Assert.True(await CancelledCallsExceedAsync(before), "the server's handler never saw the call end early");
@@ -49,7 +50,7 @@ public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
     [Fact]
     public async Task AsyncServerStreamingCall_DisposedMidStream_EndsCallAsCancelled()
     {
-        var call = python.Invoker.AsyncServerStreamingCall(EchoMethods.ServerStream, new EchoRequest { Count = 1000, DelayMs = 0 }, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 1000, DelayMs = 0 }, new CallOptions(Deadline: TestDeadlines.Safe));
         Assert.True(await call.ResponseStream.MoveNext());
 
         call.Dispose();
@@ -59,7 +60,7 @@ public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
     }
 
     private async Task<long> GetCancelledCallsAsync() =>
-        (await python.Invoker.AsyncUnaryCall(EchoMethods.GetStats, new StatsRequest(), new CallOptions(Deadline: EchoMethods.SafetyDeadline))).CancelledCalls;
+        (await server.Invoker.AsyncUnaryCall(EchoService.GetStatsMethod, new StatsRequest(), new CallOptions(Deadline: TestDeadlines.Safe))).CancelledCalls;
 
     /// <summary>The server counts a cancellation when its handler returns, shortly after the reset: ask again (each ask is a round trip) for up to 3 s.</summary>
     private async Task<bool> CancelledCallsExceedAsync(long before)
@@ -76,3 +77,9 @@ public sealed class CallInvokerDeadlineTests(PythonServerFixture python)
         return false;
     }
 }
+
+[Collection(PythonServerCollection.Name)]
+public sealed class CallInvokerDeadlineTestsOnPython(PythonServerFixture python) : CallInvokerDeadlineTests(python);
+
+[Collection(OwnServerCollection.Name)]
+public sealed class CallInvokerDeadlineTestsOnOwnServer(OwnServerFixture own) : CallInvokerDeadlineTests(own);

@@ -1,16 +1,17 @@
 using Mimmo.Interop.V1;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Tests.Infrastructure;
 
 namespace MimmoServe.Grpc.Tests.Client;
 
-[Collection(PythonServerCollection.Name)]
-public sealed class CallInvokerStreamingTests(PythonServerFixture python)
+/// <summary>The cases run against the Python reference server and against ours (the two sealed classes at the end).</summary>
+public abstract class CallInvokerStreamingTests(IEchoTarget server)
 {
     [Fact]
     public async Task AsyncServerStreamingCall_Count100_Reads100RepliesInOrderThenOk()
     {
-        using var call = python.Invoker.AsyncServerStreamingCall(EchoMethods.ServerStream, new EchoRequest { Message = "s", Count = 100 }, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Message = "s", Count = 100 }, new CallOptions(Deadline: TestDeadlines.Safe));
 
         var indices = new List<int>();
         while (await call.ResponseStream.MoveNext())
@@ -27,7 +28,7 @@ public sealed class CallInvokerStreamingTests(PythonServerFixture python)
     [Fact]
     public async Task AsyncServerStreamingCall_ServerFails_MoveNextThrowsItsStatus()
     {
-        using var call = python.Invoker.AsyncServerStreamingCall(EchoMethods.ServerStream, new EchoRequest { Count = 3, FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "no" }, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 3, FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "no" }, new CallOptions(Deadline: TestDeadlines.Safe));
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
 
@@ -38,7 +39,7 @@ public sealed class CallInvokerStreamingTests(PythonServerFixture python)
     [Fact]
     public async Task AsyncClientStreamingCall_50Requests_ReplyCountsThemAndEchoesTheLast()
     {
-        using var call = python.Invoker.AsyncClientStreamingCall(EchoMethods.ClientStream, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        using var call = server.Invoker.AsyncClientStreamingCall(EchoService.ClientStreamMethod, new CallOptions(Deadline: TestDeadlines.Safe));
 
         for (var i = 0; i < 50; i++)
         {
@@ -55,7 +56,7 @@ public sealed class CallInvokerStreamingTests(PythonServerFixture python)
     [Fact]
     public async Task AsyncDuplexStreamingCall_1000PingPongs_EachReplyFollowsItsRequest()
     {
-        using var call = python.Invoker.AsyncDuplexStreamingCall(EchoMethods.Bidi, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20)));
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20)));
 
         for (var i = 0; i < 1000; i++)
         {
@@ -74,10 +75,16 @@ public sealed class CallInvokerStreamingTests(PythonServerFixture python)
     [Fact]
     public async Task AsyncDuplexStreamingCall_WriteAfterComplete_ThrowsInvalidOperation()
     {
-        using var call = python.Invoker.AsyncDuplexStreamingCall(EchoMethods.Bidi, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
         await call.RequestStream.CompleteAsync();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
         Assert.False(await call.ResponseStream.MoveNext());
     }
 }
+
+[Collection(PythonServerCollection.Name)]
+public sealed class CallInvokerStreamingTestsOnPython(PythonServerFixture python) : CallInvokerStreamingTests(python);
+
+[Collection(OwnServerCollection.Name)]
+public sealed class CallInvokerStreamingTestsOnOwnServer(OwnServerFixture own) : CallInvokerStreamingTests(own);

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Mimmo.Interop.V1;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Tests.Infrastructure;
 
 namespace MimmoServe.Grpc.Tests.Client;
 
@@ -37,7 +38,7 @@ public sealed class GrpcChannelTlsTests : IAsyncLifetime
         using var ca = Certificates.LoadCa();
         using var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { TrustedRootCertificates = [ca], TlsServerName = "localhost" });
 
-        var reply = await channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Unary, new EchoRequest { Message = "over tls" }, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        var reply = await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest { Message = "over tls" }, new CallOptions(Deadline: TestDeadlines.Safe));
 
         Assert.Equal("over tls", reply.Message);
     }
@@ -55,7 +56,7 @@ public sealed class GrpcChannelTlsTests : IAsyncLifetime
             },
         });
 
-        var reply = await channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Unary, new EchoRequest { Message = "custom" }, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        var reply = await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest { Message = "custom" }, new CallOptions(Deadline: TestDeadlines.Safe));
 
         Assert.Equal("custom", reply.Message);
         Assert.Equal("CN=localhost", seenSubject);
@@ -67,7 +68,7 @@ public sealed class GrpcChannelTlsTests : IAsyncLifetime
         using var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { TlsServerName = "localhost" });
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Unary, new EchoRequest(), new CallOptions(Deadline: EchoMethods.SafetyDeadline)));
+            await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: TestDeadlines.Safe)));
 
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
     }
@@ -79,7 +80,7 @@ public sealed class GrpcChannelTlsTests : IAsyncLifetime
         using var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { TrustedRootCertificates = [ca], TlsServerName = "not-localhost" });
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Unary, new EchoRequest(), new CallOptions(Deadline: EchoMethods.SafetyDeadline)));
+            await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: TestDeadlines.Safe)));
 
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
     }

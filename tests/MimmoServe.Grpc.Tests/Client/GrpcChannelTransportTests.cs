@@ -5,6 +5,7 @@ using Mimmo.Interop.V1;
 using Microsoft.AspNetCore.Http;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Tests.Infrastructure;
 
 namespace MimmoServe.Grpc.Tests.Client;
 
@@ -119,7 +120,7 @@ public sealed class GrpcChannelTransportTests
     {
         var python = await PythonEchoServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(python.Address);
-        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(EchoMethods.Bidi, new CallOptions(Deadline: EchoMethods.SafetyDeadline));
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
         await call.RequestStream.WriteAsync(new EchoRequest { Message = "one" });
         Assert.True(await call.ResponseStream.MoveNext());
 
@@ -134,6 +135,6 @@ public sealed class GrpcChannelTransportTests
     {
         using var channel = GrpcChannel.ForAddress(address);
         return await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Unary, new EchoRequest(), new CallOptions(Deadline: deadline ?? EchoMethods.SafetyDeadline)));
+            await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: deadline ?? TestDeadlines.Safe)));
     }
 }

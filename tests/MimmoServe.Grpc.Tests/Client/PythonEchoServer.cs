@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MimmoServe.Grpc.Tests.Infrastructure;
 
 namespace MimmoServe.Grpc.Tests.Client;
 
@@ -39,7 +40,7 @@ public sealed class PythonEchoServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-u", RepositoryPaths.EchoServerScript, "--port", "0" }.Concat(extraArguments))
+        foreach (var argument in new[] { "-u", Path.Combine(RepoPaths.InteropDir, "python", "echo_server.py"), "--port", "0" }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
