@@ -114,8 +114,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         var status = ResponseMetadata.GetStatus(response.TrailingHeaders) ?? ClientStatusMapping.MissingStatus;
         if (Finish(status, ResponseMetadata.ToMetadata(response.TrailingHeaders)))
         {
-            // A request stream still open after an OK status has nothing left to say.
-            _requestContent?.Complete();
+            // Finish also ended a request stream still open: after the status it has nothing left to say.
             response.Dispose();
         }
     }

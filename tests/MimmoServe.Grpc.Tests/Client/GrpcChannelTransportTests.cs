@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mimmo.Interop.V1;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Grpc.Tests.Infrastructure;
@@ -103,6 +104,28 @@ public sealed class GrpcChannelTransportTests
     }
 
     [Fact]
+    public async Task AsyncUnaryCall_InjectedClockPassesDeadline_EndsCallWithDeadlineExceeded()
+    {
+        var headersSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await RawHttp2Server.StartAsync(async context =>
+        {
+            headersSeen.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var channel = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions { TimeProvider = clock });
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: clock.GetUtcNow().UtcDateTime.AddMinutes(5)));
+        await headersSeen.Task;
+
+        Assert.False(call.ResponseAsync.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        // Bounded, so that a client that ignores its deadline fails the test instead of hanging it.
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task AsyncUnaryCall_NothingListening_ThrowsUnavailable()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -134,7 +157,8 @@ public sealed class GrpcChannelTransportTests
     private static async Task<RpcException> CallUnaryAsync(Uri address, DateTime? deadline = null)
     {
         using var channel = GrpcChannel.ForAddress(address);
-        return await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: deadline ?? TestDeadlines.Safe)));
+        // Bounded, so that a client that ignores its deadline fails the test instead of hanging it.
+        return await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: deadline ?? TestDeadlines.Safe)).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(15)));
     }
 }
