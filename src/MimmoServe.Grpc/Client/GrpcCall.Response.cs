@@ -126,6 +126,13 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         {
             var response = await _channel.Invoker.SendAsync(request, _callCancellation.Token).ConfigureAwait(false);
             _response = response;
+            if (IsFinished)
+            {
+                // Cancelled while the headers were on their way: Cancel could not dispose this response yet.
+                response.Dispose();
+                return;
+            }
+
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 Finish(ClientStatusMapping.FromHttpStatus(response.StatusCode), ResponseMetadata.ToMetadata(response.Headers));

@@ -131,7 +131,10 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IGrpcCall
     {
         if (Finish(status, null))
         {
+            // Cancelling stops a pending send or read; disposing the response resets the stream (RST_STREAM
+            // CANCEL) when no read is pending, so that the server stops working on the call now.
             _callCancellation.Cancel();
+            _response?.Dispose();
         }
     }
 

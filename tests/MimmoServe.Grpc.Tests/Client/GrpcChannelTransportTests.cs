@@ -85,22 +85,27 @@ public sealed class GrpcChannelTransportTests
     public async Task AsyncUnaryCall_ServerIgnoresDeadline_ClientEndsCallOnTimeWithDeadlineExceeded()
     {
         var seenTimeout = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await RawHttp2Server.StartAsync(async context =>
         {
             seenTimeout.TrySetResult(context.Request.Headers[GrpcProtocolConstants.TimeoutHeader]);
             context.Response.ContentType = GrpcProtocolConstants.ContentType;
             await context.Response.Body.FlushAsync();
             // Never answers: only the client's own timer can end the call.
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => reset.TrySetResult(), TaskScheduler.Default);
         });
         var watch = Stopwatch.StartNew();
 
-        var ex = await CallUnaryAsync(server.Address, DateTime.UtcNow.AddMilliseconds(300));
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300))).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(15)));
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
         Assert.True(GrpcTimeout.TryParse(await seenTimeout.Task, out var sent));
         Assert.InRange(sent, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
+        // The client reset the stream: the server's handler is released at once, not when the connection closes.
+        await reset.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
