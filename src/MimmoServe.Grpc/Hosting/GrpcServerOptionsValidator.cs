@@ -1,0 +1,54 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace MimmoServe.Grpc.Hosting;
+
+/// <summary>Checks <see cref="GrpcServerOptions"/> at start-up, so that a bad configuration fails the host instead of a call.</summary>
+internal sealed class GrpcServerOptionsValidator : IValidateOptions<GrpcServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GrpcServerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Port is < 0 or > 65535)
+        {
+            failures.Add($"Grpc:Port must be 0-65535, got {options.Port}.");
+        }
+
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            failures.Add($"Grpc:ListenAddress must be an IP address, got '{options.ListenAddress}'.");
+        }
+
+        if (options.MaxReceiveMessageSize <= 0)
+        {
+            failures.Add($"Grpc:MaxReceiveMessageSize must be positive, got {options.MaxReceiveMessageSize}.");
+        }
+
+        if (options.MaxSendMessageSize <= 0)
+        {
+            failures.Add($"Grpc:MaxSendMessageSize must be positive, got {options.MaxSendMessageSize}.");
+        }
+
+        if (options.MaxStreamsPerConnection <= 0)
+        {
+            failures.Add($"Grpc:MaxStreamsPerConnection must be positive, got {options.MaxStreamsPerConnection}.");
+        }
+
+        if (options.CertificatePath is not null && !File.Exists(options.CertificatePath))
+        {
+            failures.Add($"Grpc:CertificatePath '{options.CertificatePath}' does not exist.");
+        }
+
+        if (options.CertificateKeyPath is not null && options.CertificatePath is null)
+        {
+            failures.Add("Grpc:CertificateKeyPath is set without Grpc:CertificatePath.");
+        }
+
+        if (options.CertificateKeyPath is not null && !File.Exists(options.CertificateKeyPath))
+        {
+            failures.Add($"Grpc:CertificateKeyPath '{options.CertificateKeyPath}' does not exist.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
