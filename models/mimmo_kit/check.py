@@ -2,6 +2,7 @@
 import json
 import os
 
+import numpy as np
 import onnx
 
 from . import contract
@@ -156,8 +157,26 @@ def _check_config(path, sizes, errors):
         errors.append(f"{path}: default_ensemble_size {default} is not one of the model's ensemble sizes {sizes}")
 
 
-def check(path):
-    """Returns a one-line summary of a valid model; raises ContractError listing every broken rule."""
+def execute(model, input_dims, output_dims, rows=2):
+    """Runs the graph in numpy on random pixels; returns an error text or None."""
+    from . import onnx_numpy
+
+    x = np.random.default_rng(0).random((rows, *input_dims[1:]), dtype=np.float32)
+    try:
+        (y,) = onnx_numpy.run(model, {model.graph.input[0].name: x})
+    except NotImplementedError as e:
+        return f"cannot run the graph in numpy: {e}"
+    want = (rows, *output_dims[1:])
+    if tuple(y.shape) != want:
+        return f"running the graph on {rows} rows gave an output of shape {list(y.shape)}, not {list(want)}"
+    if not np.isfinite(y).all():
+        return "running the graph gave non-finite logits"
+    return None
+
+
+def check(path, execute_graph=False):
+    """Returns a one-line summary of a valid model; raises ContractError listing every broken rule.
+    execute_graph: also run it in numpy on random pixels and compare the output's shape with the declared one."""
     errors = []
     try:
         model = onnx.load(path)
@@ -181,8 +200,8 @@ def check(path):
             if value.name != want:
                 errors.append(f"the {'input' if want == contract.INPUT else 'output'} must be named {want!r}, "
                               f"is {value.name!r}")
-        _check_tensor(inputs[0], "input", [m] + (item or [None]), errors)
-        _check_tensor(outputs[0], "output", [e, m, k], errors)
+        in_dims = _check_tensor(inputs[0], "input", [m] + (item or [None]), errors)
+        out_dims = _check_tensor(outputs[0], "output", [e, m, k], errors)
         summary = f"family={meta.get('mimmo.family')} M={m} E={e} K={k} item_shape={item}"
     else:
         # A plain classifier: input [B, *item], output [B, K], served as family single with M = E = 1.
@@ -192,6 +211,12 @@ def check(path):
     config = os.path.join(os.path.dirname(path), "config.json")
     if os.path.exists(config):
         _check_config(config, sizes or [1], errors)
+    if execute_graph and not errors:
+        problem = execute(model, in_dims, out_dims)
+        if problem:
+            errors.append(problem)
+        else:
+            summary += ", runs in numpy"
     if errors:
         raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
     return summary
@@ -199,6 +224,7 @@ def check(path):
 
 def add_arguments(p):
     p.add_argument("models", nargs="+", help="model.onnx files or model directories")
+    p.add_argument("--run", action="store_true", help="also run each graph in numpy on random pixels")
 
 
 def run(args):
@@ -207,7 +233,7 @@ def run(args):
         if os.path.isdir(path):
             path = os.path.join(path, "model.onnx")
         try:
-            print(f"OK    {path}: {check(path)}")
+            print(f"OK    {path}: {check(path, args.run)}")
         except ContractError as e:
             print(f"FAIL  {e}")
             failed += 1

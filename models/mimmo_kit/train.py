@@ -136,10 +136,13 @@ def run(args):
         t0 = time.time()
         order = torch.randperm(len(tx), generator=gen)
         total = 0.0
+        steps = 0
         for b in range(steps_per_epoch):
             progress = step / total_steps
             if budget:
                 progress = max(progress, (time.time() - start) / budget)
+                if progress >= 1.0 and steps:
+                    break  # the cap ends the run mid-epoch: the schedule has already reached zero
             for g in opt.param_groups:
                 g["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
             rows = make_rows(order[b * args.batch_size:(b + 1) * args.batch_size], slots, repetition,
@@ -150,9 +153,10 @@ def run(args):
             opt.step()
             total += loss.item()
             step += 1
+            steps += 1
         acc_same, acc_one = monitor(net, mx, my)
         w = net.exit_weights().detach().numpy().round(3).tolist()
-        entry = {"epoch": epoch, "loss": total / steps_per_epoch, "monitor_acc_k_all": acc_same,
+        entry = {"epoch": epoch, "steps": steps, "loss": total / steps, "monitor_acc_k_all": acc_same,
                  "monitor_acc_k1": acc_one, "exit_weights": w, "seconds": time.time() - t0,
                  "lr_end": opt.param_groups[0]["lr"]}
         history.append(entry)

@@ -18,7 +18,7 @@ MODELS = os.path.dirname(HERE)
 sys.path.insert(0, MODELS)
 
 from mimmo_kit import __main__ as cli  # noqa: E402
-from mimmo_kit import check, contract, metrics, nets, train  # noqa: E402
+from mimmo_kit import check, checkpoints, contract, metrics, nets, onnx_numpy, train  # noqa: E402
 
 BUNDLED = ("fashion-mimmo", "fashion-mimonet", "fashion-single", "fashion-ensemble")
 TINY = ["--subset", "512", "--max-batches", "3", "--epochs", "1", "--monitor", "200", "--batch-size", "32",
@@ -97,6 +97,19 @@ class KitTest(unittest.TestCase):
         np.testing.assert_allclose(weights.sum(0), 1, atol=1e-6)
         with open(os.path.join(self.model["mimmo"], "config.json")) as f:
             self.assertEqual(json.load(f)["default_ensemble_size"], 3)
+
+    def test_export_NumpyRunOfTheGraph_MatchesPyTorch(self):
+        sources = {"mimmo": self.ckpt["mimmo"], "mimonet": self.ckpt["mimonet"], "single0": self.ckpt["single0"],
+                   "ensemble": self.ensemble_ckpt}
+        for name, ckpt in sources.items():
+            with self.subTest(name=name):
+                _, net, _ = checkpoints.load(ckpt)
+                x = np.random.default_rng(1).random((5, net.slots, 1, 28, 28), dtype=np.float32)
+                (got,) = onnx_numpy.run(onnx.load(self.onnx_path(name)), {"input": x})
+                with torch.no_grad():
+                    want = net(torch.from_numpy(x)).numpy()
+                np.testing.assert_allclose(got, want, atol=1e-4)
+                self.assertIn("runs in numpy", check.check(self.onnx_path(name), execute_graph=True))
 
     def test_check_BrokenModels_FailWithAClearMessage(self):
         def meta(key, value):
@@ -215,6 +228,11 @@ class KitTest(unittest.TestCase):
                 np.testing.assert_allclose(probs_same, expected, atol=1e-5)
                 soft = torch.softmax(torch.from_numpy(shifted).double(), -1).numpy()
                 np.testing.assert_allclose(probs_shifted, (soft * w[None, :, :, None]).sum(1), atol=1e-5)
+            if name in onnx_paths:
+                # The ONNX graph (run in numpy) reproduces PyTorch's logits on the reference rows.
+                rows = np.repeat(images[:32, None], m, axis=1)
+                (got,) = onnx_numpy.run(onnx.load(onnx_paths[name]), {"input": rows})
+                np.testing.assert_allclose(got, same[:32], atol=1e-4)
             np.testing.assert_allclose(probs_same.sum(-1), 1, atol=1e-4)
             np.testing.assert_allclose(probs_shifted.sum(-1), 1, atol=1e-4)
             if m == 1:
