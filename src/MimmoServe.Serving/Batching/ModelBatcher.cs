@@ -82,24 +82,26 @@ internal sealed partial class ModelBatcher
     /// <exception cref="ServingException">ResourceExhausted when the queue is full; Unavailable after <see cref="StopAsync"/>.</exception>
     public void Submit(PendingRequest request, CancellationToken cancellationToken)
     {
+        // Registered before the request is published to the loop, so the registration is complete when packing
+        // disposes it. An already cancelled token drops the request right here, synchronously.
+        request.WatchCancellation(cancellationToken);
         lock (_lock)
         {
-            if (_stopping)
+            if (_stopping || _queue.Count >= _config.QueueSize)
             {
-                throw ServingErrors.ShuttingDown(_name);
+                request.StopWatching();
+                throw _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize);
             }
 
-            if (_queue.Count >= _config.QueueSize)
+            if (!request.IsQueued)
             {
-                throw ServingErrors.QueueFull(_name, _config.QueueSize);
+                return;
             }
 
             _queue.Enqueue(request);
             _queuedSlots += request.EnsembleSize;
         }
 
-        // Outside the lock: an already cancelled token drops the request right here, synchronously.
-        request.WatchCancellation(cancellationToken);
         Wake();
     }
 
