@@ -12,7 +12,7 @@ namespace MimmoServe.Serving.Batching;
 /// slots or when the oldest has waited max_queue_delay_ms, packs it into one of two reused buffer sets and hands it
 /// to a thread-pool run, then forms the next batch while that one runs. Each run unbinds its requests' results
 /// and completes them. <see cref="StopAsync"/> refuses new requests and runs the queued ones.
-/// <para>Threading: <c>_lock</c> guards the queue and the stopping flag only, and is held for enqueue and for
+/// <para>Threading: <c>_lock</c> guards the queue, its slot count and the stopping flag only, and is held for enqueue and for
 /// packing's dequeue; no completion, wake-up or run happens under it. The loop alone owns the packer.</para>
 /// </summary>
 internal sealed partial class ModelBatcher
