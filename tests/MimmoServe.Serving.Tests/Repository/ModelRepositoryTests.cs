@@ -61,6 +61,19 @@ public sealed class ModelRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_NoModelInTheFolder_EmptyAndTheDefaultIsNotFound()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "mimmo_kit"));
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        Assert.Empty(repository.Models);
+        Assert.Empty(repository.Failures);
+        Assert.Null(repository.DefaultModel);
+        Assert.Equal(ServingErrorKind.NotFound, Assert.Throws<ServingException>(() => repository.Get("")).Kind);
+    }
+
+    [Fact]
     public async Task LoadAsync_NoSuchFolder_FailsNamingIt()
     {
         var missing = Path.Combine(_dir, "nope");
