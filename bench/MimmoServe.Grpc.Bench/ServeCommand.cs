@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MimmoServe.Grpc.Hosting;
+
+namespace MimmoServe.Grpc.Bench;
+
+/// <summary>
+/// <c>serve</c>: our gRPC server alone in this process (health and reflection, nothing else), so that the
+/// parent can read its CPU time from /proc. Prints "LISTENING port" and runs until stdin closes.
+/// </summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddGrpcServer(options =>
+        {
+            options.Port = 0;
+            options.ListenAddress = "127.0.0.1";
+        });
+        await using var app = builder.Build();
+        app.MapGrpcServices();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Console.WriteLine($"LISTENING {new Uri(address).Port}");
+        // The parent ends the server by closing stdin (or by killing it if that fails).
+        await Console.In.ReadToEndAsync();
+        await app.StopAsync();
+        return 0;
+    }
+}

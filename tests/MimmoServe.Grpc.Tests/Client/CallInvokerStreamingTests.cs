@@ -1,0 +1,90 @@
+using Mimmo.Interop.V1;
+using MimmoServe.Grpc.Client;
+using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Tests.Infrastructure;
+
+namespace MimmoServe.Grpc.Tests.Client;
+
+/// <summary>The cases run against the Python reference server and against ours (the two sealed classes at the end).</summary>
+public abstract class CallInvokerStreamingTests(IEchoTarget server)
+{
+    [Fact]
+    public async Task AsyncServerStreamingCall_Count100_Reads100RepliesInOrderThenOk()
+    {
+        using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Message = "s", Count = 100 }, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        var indices = new List<int>();
+        while (await call.ResponseStream.MoveNext())
+        {
+            Assert.Equal("s", call.ResponseStream.Current.Message);
+            indices.Add(call.ResponseStream.Current.Index);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100), indices);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.False(await call.ResponseStream.MoveNext());
+    }
+
+    [Fact]
+    public async Task AsyncServerStreamingCall_ServerFails_MoveNextThrowsItsStatus()
+    {
+        using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 3, FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "no" }, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.Equal(new Status(StatusCode.FailedPrecondition, "no"), ex.Status);
+        Assert.Equal(ex.Status, call.GetStatus());
+    }
+
+    [Fact]
+    public async Task AsyncClientStreamingCall_50Requests_ReplyCountsThemAndEchoesTheLast()
+    {
+        using var call = server.Invoker.AsyncClientStreamingCall(EchoService.ClientStreamMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        for (var i = 0; i < 50; i++)
+        {
+            await call.RequestStream.WriteAsync(new EchoRequest { Message = "m" + i });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var reply = await call;
+
+        Assert.Equal(50, reply.Received);
+        Assert.Equal("m49", reply.Message);
+    }
+
+    [Fact]
+    public async Task AsyncDuplexStreamingCall_1000PingPongs_EachReplyFollowsItsRequest()
+    {
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20)));
+
+        for (var i = 0; i < 1000; i++)
+        {
+            await call.RequestStream.WriteAsync(new EchoRequest { Message = "ping " + i });
+            Assert.True(await call.ResponseStream.MoveNext());
+            Assert.Equal(i, call.ResponseStream.Current.Index);
+            Assert.Equal("ping " + i, call.ResponseStream.Current.Message);
+        }
+
+        await call.RequestStream.CompleteAsync();
+
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task AsyncDuplexStreamingCall_WriteAfterComplete_ThrowsInvalidOperation()
+    {
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+        await call.RequestStream.CompleteAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+        Assert.False(await call.ResponseStream.MoveNext());
+    }
+}
+
+[Collection(PythonServerCollection.Name)]
+public sealed class CallInvokerStreamingTestsOnPython(PythonServerFixture python) : CallInvokerStreamingTests(python);
+
+[Collection(OwnServerCollection.Name)]
+public sealed class CallInvokerStreamingTestsOnOwnServer(OwnServerFixture own) : CallInvokerStreamingTests(own);
