@@ -33,6 +33,8 @@ public class EchoServer : IAsyncLifetime
 
     internal EchoService Echo => _app!.Services.GetRequiredService<EchoService>();
 
+    internal BehaviourService Behaviour => _app!.Services.GetRequiredService<BehaviourService>();
+
     public async Task InitializeAsync()
     {
         if (_tls)
@@ -49,7 +51,7 @@ public class EchoServer : IAsyncLifetime
             options.ListenAddress = "127.0.0.1";
             options.CertificatePath = _certificate?.CertificatePath;
             options.CertificateKeyPath = _certificate?.KeyPath;
-        }).AddService<EchoService>();
+        }).AddService<EchoService>().AddService<BehaviourService>();
         _app = builder.Build();
         _app.MapGrpcServices();
         await _app.StartAsync();

@@ -1,0 +1,3 @@
+using MimmoServe.Serving.Bench;
+
+return await ServingBenchmark.RunAsync(args).ConfigureAwait(false);

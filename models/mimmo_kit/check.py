@@ -1,0 +1,240 @@
+"""Check ONNX models (and the config.json beside them) against the model contract (CONTRACT.md)."""
+import json
+import os
+
+import numpy as np
+import onnx
+
+from . import contract
+
+FLOAT = onnx.TensorProto.FLOAT
+
+
+class ContractError(Exception):
+    """A model breaks the contract; the message lists every broken rule."""
+
+
+def _dims(value):
+    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
+            for d in value.type.tensor_type.shape.dim]
+
+
+def _int(meta, key, errors):
+    text = meta.get(key, "")
+    if not text.isdigit() or int(text) < 1:
+        errors.append(f"{contract.PREFIX}{key} must be a decimal integer >= 1, got {text!r}")
+        return None
+    return int(text)
+
+
+def _json(meta, key, errors):
+    try:
+        return json.loads(meta[key])
+    except (KeyError, ValueError) as e:
+        errors.append(f"{contract.PREFIX}{key} is not valid JSON: {e}")
+        return None
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_tensor(value, name, rank_dims, errors):
+    """rank_dims: the expected dims after the batch (None: any positive fixed size)."""
+    if value.type.tensor_type.elem_type != FLOAT:
+        errors.append(f"{name} {value.name!r} must be float32, is {onnx.TensorProto.DataType.Name(value.type.tensor_type.elem_type)}")
+    dims = _dims(value)
+    if len(dims) != 1 + len(rank_dims):
+        errors.append(f"{name} {value.name!r} must have rank {1 + len(rank_dims)}, has shape {dims}")
+        return dims
+    if _is_int(dims[0]) and dims[0] != 0:
+        errors.append(f"{name} {value.name!r}: the batch dimension must be dynamic, is fixed at {dims[0]}")
+    for i, (got, want) in enumerate(zip(dims[1:], rank_dims), start=1):
+        if not _is_int(got) or got <= 0:
+            errors.append(f"{name} {value.name!r}: dimension {i} must be fixed, is {got!r} (shape {dims})")
+        elif want is not None and got != want:
+            errors.append(f"{name} {value.name!r}: dimension {i} must be {want}, is {got} (shape {dims})")
+    return dims
+
+
+def _check_metadata(meta, errors):
+    """Validates the mimmo.* values; returns (M, E, K, item_shape) or None where unreadable."""
+    missing = [contract.PREFIX + k for k in contract.KEYS if contract.PREFIX + k not in meta]
+    if missing:
+        errors.append(f"metadata_props lacks {', '.join(missing)}")
+    meta = {k[len(contract.PREFIX):]: v for k, v in meta.items() if k.startswith(contract.PREFIX)}
+    if meta.get("format_version") != "1":
+        errors.append(f"mimmo.format_version must be \"1\", got {meta.get('format_version')!r}")
+    if meta.get("family") not in contract.FAMILIES:
+        errors.append(f"mimmo.family must be one of {', '.join(contract.FAMILIES)}, got {meta.get('family')!r}")
+    m, e, k = (_int(meta, key, errors) for key in ("slots", "exits", "num_classes"))
+    item = _json(meta, "item_shape", errors)
+    if item is not None and (not isinstance(item, list) or not item or not all(_is_int(d) and d > 0 for d in item)):
+        errors.append(f"mimmo.item_shape must be a JSON list of positive ints, got {meta['item_shape']!r}")
+        item = None
+    weights = _json(meta, "exit_weights", errors)
+    if weights is not None and m and e:
+        if (not isinstance(weights, list) or len(weights) != e
+                or not all(isinstance(r, list) and len(r) == m for r in weights)
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for r in weights for v in r)):
+            errors.append(f"mimmo.exit_weights must be {e} rows of {m} numbers, got {meta['exit_weights'][:200]}")
+        else:
+            if any(v < 0 for r in weights for v in r):
+                errors.append("mimmo.exit_weights has a negative weight")
+            for s in range(m):
+                total = sum(r[s] for r in weights)
+                if abs(total - 1) > 1e-4:
+                    errors.append(f"mimmo.exit_weights: member {s}'s weights sum to {total}, not 1")
+    labels = _json(meta, "labels", errors)
+    if labels is not None and k and (not isinstance(labels, list) or len(labels) != k
+                                     or not all(isinstance(x, str) for x in labels)):
+        errors.append(f"mimmo.labels must be a JSON list of {k} strings")
+    sizes = _json(meta, "ensemble_sizes", errors)
+    if sizes is not None and m:
+        if (not isinstance(sizes, list) or not sizes or not all(_is_int(x) and 1 <= x <= m for x in sizes)
+                or sizes != sorted(set(sizes))):
+            errors.append(f"mimmo.ensemble_sizes must be a sorted list of distinct ints in 1..{m}, got {sizes}")
+            sizes = None
+    rep = _json(meta, "replication", errors)
+    if rep is not None and sizes and m:
+        _check_replication(rep, sizes, m, errors)
+    default = meta.get("default_ensemble_size", "")
+    if sizes and (not default.isdigit() or int(default) not in sizes):
+        errors.append(f"mimmo.default_ensemble_size must be one of {sizes}, got {default!r}")
+    metrics = _json(meta, "metrics", errors)
+    if metrics is not None and not isinstance(metrics, dict):
+        errors.append("mimmo.metrics must be a JSON object")
+    return m, e, k, item, sizes
+
+
+def _check_replication(rep, sizes, m, errors):
+    if not isinstance(rep, dict) or sorted(rep) != sorted(str(s) for s in sizes):
+        keys = sorted(rep) if isinstance(rep, dict) else rep
+        errors.append(f"mimmo.replication must have exactly the keys {[str(s) for s in sizes]}, got {keys}")
+        return
+    for size in sizes:
+        groups = rep[str(size)]
+        used = set()
+        if not isinstance(groups, list) or not groups:
+            errors.append(f"mimmo.replication[\"{size}\"] must be a non-empty list of slot groups")
+            continue
+        for g in groups:
+            if (not isinstance(g, list) or len(g) != size or len(set(map(str, g))) != size
+                    or not all(_is_int(s) and 0 <= s < m for s in g)):
+                errors.append(f"mimmo.replication[\"{size}\"]: group {g} must hold {size} distinct slots in [0, {m})")
+            elif used & set(g):
+                errors.append(f"mimmo.replication[\"{size}\"]: groups overlap at slots {sorted(used & set(g))}")
+            else:
+                used |= set(g)
+
+
+def _check_config(path, sizes, errors):
+    try:
+        with open(path) as f:
+            config = json.load(f)
+    except ValueError as e:
+        errors.append(f"{path} is not valid JSON: {e}")
+        return
+    if not isinstance(config, dict):
+        errors.append(f"{path} must hold a JSON object")
+        return
+    for key, value in config.items():
+        kind = contract.CONFIG_KEYS.get(key)
+        if kind is None:
+            errors.append(f"{path}: unknown key {key!r} (known: {', '.join(contract.CONFIG_KEYS)})")
+        elif isinstance(value, bool) or not isinstance(value, kind):
+            errors.append(f"{path}: {key} has the wrong type ({type(value).__name__})")
+    minimum = {"max_rows_per_run": 1, "queue_size": 1, "max_queue_delay_ms": 0, "intra_op_threads": 0,
+               "inter_op_threads": 0}
+    for key, low in minimum.items():
+        value = config.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < low:
+            errors.append(f"{path}: {key} must be >= {low}, is {value}")
+    if config.get("execution_provider", "cpu") not in contract.PROVIDERS:
+        errors.append(f"{path}: execution_provider must be one of {', '.join(contract.PROVIDERS)}")
+    default = config.get("default_ensemble_size")
+    if _is_int(default) and sizes and default not in sizes:
+        errors.append(f"{path}: default_ensemble_size {default} is not one of the model's ensemble sizes {sizes}")
+
+
+def execute(model, input_dims, output_dims, rows=2):
+    """Runs the graph in numpy on random pixels; returns an error text or None."""
+    from . import onnx_numpy
+
+    x = np.random.default_rng(0).random((rows, *input_dims[1:]), dtype=np.float32)
+    try:
+        (y,) = onnx_numpy.run(model, {model.graph.input[0].name: x})
+    except NotImplementedError as e:
+        return f"cannot run the graph in numpy: {e}"
+    want = (rows, *output_dims[1:])
+    if tuple(y.shape) != want:
+        return f"running the graph on {rows} rows gave an output of shape {list(y.shape)}, not {list(want)}"
+    if not np.isfinite(y).all():
+        return "running the graph gave non-finite logits"
+    return None
+
+
+def check(path, execute_graph=False):
+    """Returns a one-line summary of a valid model; raises ContractError listing every broken rule.
+    execute_graph: also run it in numpy on random pixels and compare the output's shape with the declared one."""
+    errors = []
+    try:
+        model = onnx.load(path)
+        onnx.checker.check_model(model)
+    except Exception as e:  # onnx raises several types; all of them mean "not a valid ONNX model"
+        raise ContractError(f"{path}: not a valid ONNX model: {e}") from e
+    inputs = [i for i in model.graph.input if i.name not in {t.name for t in model.graph.initializer}]
+    outputs = list(model.graph.output)
+    meta = {p.key: p.value for p in model.metadata_props}
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
+    if len(inputs) != 1 or len(outputs) != 1:
+        errors.append(f"the graph must have one input and one output, has inputs {[i.name for i in inputs]} "
+                      f"and outputs {[o.name for o in outputs]}")
+        raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
+    sizes = None
+    if any(k.startswith(contract.PREFIX) for k in meta):
+        m, e, k, item, sizes = _check_metadata(meta, errors)
+        if opset != contract.OPSET:
+            errors.append(f"the model must import opset {contract.OPSET} of the default domain, imports {opset}")
+        for value, want in ((inputs[0], contract.INPUT), (outputs[0], contract.OUTPUT)):
+            if value.name != want:
+                errors.append(f"the {'input' if want == contract.INPUT else 'output'} must be named {want!r}, "
+                              f"is {value.name!r}")
+        in_dims = _check_tensor(inputs[0], "input", [m] + (item or [None]), errors)
+        out_dims = _check_tensor(outputs[0], "output", [e, m, k], errors)
+        summary = f"family={meta.get('mimmo.family')} M={m} E={e} K={k} item_shape={item}"
+    else:
+        # A plain classifier: input [B, *item], output [B, K], served as family single with M = E = 1.
+        in_dims = _check_tensor(inputs[0], "input", [None] * max(len(_dims(inputs[0])) - 1, 1), errors)
+        out_dims = _check_tensor(outputs[0], "output", [None], errors)
+        summary = f"plain classifier, served as family=single M=1 E=1 K={out_dims[-1]} item_shape={in_dims[1:]}"
+    config = os.path.join(os.path.dirname(path), "config.json")
+    if os.path.exists(config):
+        _check_config(config, sizes or [1], errors)
+    if execute_graph and not errors:
+        problem = execute(model, in_dims, out_dims)
+        if problem:
+            errors.append(problem)
+        else:
+            summary += ", runs in numpy"
+    if errors:
+        raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
+    return summary
+
+
+def add_arguments(p):
+    p.add_argument("models", nargs="+", help="model.onnx files or model directories")
+    p.add_argument("--run", action="store_true", help="also run each graph in numpy on random pixels")
+
+
+def run(args):
+    failed = 0
+    for path in args.models:
+        if os.path.isdir(path):
+            path = os.path.join(path, "model.onnx")
+        try:
+            print(f"OK    {path}: {check(path, args.run)}")
+        except ContractError as e:
+            print(f"FAIL  {e}")
+            failed += 1
+    return 1 if failed else 0

@@ -1,0 +1,40 @@
+"""Names and helpers of the ONNX model contract (CONTRACT.md), shared by export and check."""
+import json
+
+from . import FORMAT_VERSION
+
+INPUT, OUTPUT, OPSET, BATCH = "input", "logits", 17, "batch"
+FAMILIES = ("mimmo", "mimonet", "single", "ensemble")
+PREFIX = "mimmo."
+KEYS = ("format_version", "family", "slots", "exits", "num_classes", "item_shape", "exit_weights", "labels",
+        "ensemble_sizes", "replication", "default_ensemble_size", "metrics")
+CONFIG_KEYS = {"default_ensemble_size": int, "max_rows_per_run": int, "max_queue_delay_ms": (int, float),
+               "queue_size": int, "execution_provider": str, "intra_op_threads": int, "inter_op_threads": int}
+PROVIDERS = ("cpu", "cuda", "tensorrt")
+
+
+def replication(slots, sizes):
+    """Slot groups per ensemble size: k consecutive slots per group, as the MIMO families are trained
+    (any k slots of one row hold copies of one input; with k = M, all of them)."""
+    return {str(k): [list(range(g * k, (g + 1) * k)) for g in range(slots // k)] for k in sizes}
+
+
+def metadata(family, slots, exits, classes, item_shape, exit_weights, labels, sizes, default_size, metrics):
+    values = {
+        "format_version": FORMAT_VERSION, "family": family, "slots": str(slots), "exits": str(exits),
+        "num_classes": str(classes), "item_shape": json.dumps(list(item_shape)),
+        "exit_weights": json.dumps(exit_weights), "labels": json.dumps(list(labels)),
+        "ensemble_sizes": json.dumps(sorted(sizes)), "replication": json.dumps(replication(slots, sizes)),
+        "default_ensemble_size": str(default_size), "metrics": json.dumps(metrics or {}),
+    }
+    return {PREFIX + k: v for k, v in values.items()}
+
+
+def set_metadata(model, values):
+    """Sets (replaces) metadata_props entries of an onnx ModelProto."""
+    kept = [p for p in model.metadata_props if p.key not in values]
+    del model.metadata_props[:]
+    for p in kept:
+        model.metadata_props.add(key=p.key, value=p.value)
+    for k, v in values.items():
+        model.metadata_props.add(key=k, value=v)

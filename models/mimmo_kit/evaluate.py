@@ -1,0 +1,144 @@
+"""Evaluate models on the 10k test images for every ensemble size: metrics, figures, REPORT.md's tables,
+and each bundled model's `mimmo.metrics`."""
+import json
+import os
+
+import numpy as np
+import onnx
+
+from . import contract, data
+from .metrics import reliability, scores
+from .models import logits, member_probs, parse, same_layout, shifted_layout, softmax, weights
+
+BEGIN, END = "<!-- results:begin (written by python -m mimmo_kit evaluate) -->", "<!-- results:end -->"
+DATASET = "Fashion-MNIST test set, 10000 images"
+
+
+def add_arguments(p):
+    p.add_argument("--models", nargs="+", required=True, help="NAME=CHECKPOINT pairs; NAME/model.onnx, if it "
+                   "exists, gets its metrics in mimmo.metrics")
+    p.add_argument("--report", default="REPORT.md", help="the tables go between its results markers")
+    p.add_argument("--figures", default="report", help="directory of the PNG figures and metrics.json")
+    p.add_argument("--limit", type=int, default=0, help="evaluate the first N test images only (tests)")
+    p.add_argument("--data", default=None)
+
+
+def scenarios(net, images):
+    """Served probabilities per scenario, {label: (inputs per pass, k, probs [N', K], which image each row is)},
+    and the same-layout logits.
+    k = M: one input in every slot. k = 1: M different inputs per row, every (input, slot) pair scored.
+    2 per pass (M = 3): rows [a, b, a]; a is served by members {0, 2}, b by {1}, as the server fills a free slot."""
+    m, w = net.slots, weights(net)
+    n = len(images)
+    index = np.arange(n)
+    out = {}
+    raw = logits(net, same_layout(images, m))
+    out[f"k={m}"] = (1, m, member_probs(raw, w).mean(1), index)
+    if m > 1:
+        shifted = member_probs(logits(net, shifted_layout(images, m)), w)
+        probs = np.concatenate([shifted[:, s] for s in range(m)])
+        owners = np.concatenate([np.roll(index, -s) for s in range(m)])
+        out["k=1"] = (m, 1, probs, owners)
+        if m == 3:
+            pair = np.stack([images, np.roll(images, -1, 0), images], axis=1)
+            packed = member_probs(logits(net, pair), w)
+            probs = np.concatenate([(packed[:, 0] + packed[:, 2]) / 2, packed[:, 1]])
+            out["2 per pass"] = (2, None, probs, np.concatenate([index, np.roll(index, -1)]))
+    return out, raw
+
+
+def exit_accuracy(raw, labels):
+    """Accuracy of each exit alone from same-layout logits [N, E, M, K] (members averaged with equal weight)."""
+    probs = softmax(raw.astype(np.float64)).mean(2)
+    return [float((probs[:, i].argmax(-1) == labels).mean()) for i in range(raw.shape[1])]
+
+
+def write_metadata(name, metrics):
+    path = os.path.join(name, "model.onnx")
+    if not os.path.exists(path):
+        return
+    model = onnx.load(path)
+    contract.set_metadata(model, {contract.PREFIX + "metrics": json.dumps(metrics)})
+    onnx.save(model, path)
+
+
+def table(results):
+    lines = ["| model | family | inputs per pass | k (slots per input) | accuracy | NLL | ECE (15 bins) | Brier |",
+             "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for name, rows in results.items():
+        for label, r in rows["scenarios"].items():
+            lines.append(f"| {name} | {rows['family']} | {r['inputs_per_pass']} | {label} | {r['accuracy']:.4f} | "
+                         f"{r['nll']:.4f} | {r['ece']:.4f} | {r['brier']:.4f} |")
+    return "\n".join(lines)
+
+
+def training_table(results):
+    lines = ["| model | parameters | epochs | minutes | last monitor acc (k=M / k=1) | exit weights w[e][m] |",
+             "| --- | ---: | ---: | ---: | --- | --- |"]
+    for name, r in results.items():
+        for i, h in enumerate(r["training"]):
+            if not h:
+                continue
+            last = h[-1]
+            label = name if len(r["training"]) == 1 else f"{name} member {i}"
+            lines.append(f"| {label} | {r['parameters']} | {len(h)} | {sum(x['seconds'] for x in h) / 60:.1f} | "
+                         f"{last['monitor_acc_k_all']:.4f} / {last['monitor_acc_k1']:.4f} | "
+                         f"{json.dumps([[round(v, 3) for v in row] for row in r['exit_weights']])} |")
+    return "\n".join(lines)
+
+
+def update_report(path, text):
+    block = f"{BEGIN}\n{text}\n{END}"
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if BEGIN in old and END in old:
+            block = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+        else:
+            block = old.rstrip("\n") + "\n\n" + block + "\n"
+    else:
+        block = "# Evaluation report\n\n" + block + "\n"
+    with open(path, "w") as f:
+        f.write(block)
+
+
+def run(args):
+    from . import figures
+
+    images, labels = data.load("t10k", args.data)
+    if args.limit:
+        images, labels = images[:args.limit], labels[:args.limit]
+    results, curves = {}, {}
+    for name, family, net, ckpt in parse(args.models):
+        rows = {}
+        served, raw = scenarios(net, images)
+        for label, (per_pass, k, probs, owners) in served.items():
+            rows[label] = {"inputs_per_pass": per_pass, "k": k, **scores(probs, labels[owners])}
+            curves[(name, label)] = reliability(probs, labels[owners])
+            print(f"{name:18s} {label:11s} " + "  ".join(f"{m} {rows[label][m]:.4f}"
+                                                          for m in ("accuracy", "nll", "ece", "brier")), flush=True)
+        history = ckpt["history"]
+        results[name] = {
+            "family": family, "scenarios": rows,
+            "parameters": sum(p.numel() for p in net.parameters()),
+            "exit_weights": weights(net).tolist(),
+            "exit_accuracy": exit_accuracy(raw, labels) if net.num_exits > 1 else None,
+            "training": history if family == "ensemble" else [history],
+        }
+        write_metadata(name, {"dataset": DATASET if not args.limit else f"first {args.limit} test images",
+                              "k": {str(r["k"]): {m: round(r[m], 5) for m in ("accuracy", "nll", "ece", "brier")}
+                                    for r in rows.values() if r["k"] is not None}})
+    os.makedirs(args.figures, exist_ok=True)
+    with open(os.path.join(args.figures, "metrics.json"), "w") as f:
+        json.dump({k: {kk: vv for kk, vv in v.items() if kk != "training"} for k, v in results.items()}, f, indent=1)
+    pictures = figures.draw(results, curves, args.figures)
+    exits = [f"- {name}: " + ", ".join(f"exit {i + 1} {a:.4f}" for i, a in enumerate(r["exit_accuracy"]))
+             for name, r in results.items() if r["exit_accuracy"]]
+    text = "\n\n".join([
+        f"### Test metrics ({DATASET if not args.limit else f'first {args.limit} test images'})", table(results),
+        "### Each exit alone (every slot on one input)", "\n".join(exits) or "(no model with several exits)",
+        "### Training runs", training_table(results),
+        "### Figures", "\n".join(f"![{os.path.basename(p)}]({p})" for p in pictures)])
+    update_report(args.report, text)
+    print(f"wrote {args.report}, {', '.join(pictures)}")
+    return 0

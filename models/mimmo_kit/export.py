@@ -1,0 +1,73 @@
+"""Export a trained checkpoint (or an ensemble of single networks) to ONNX under the model contract."""
+import json
+import os
+
+import onnx
+import torch
+
+from . import checkpoints, contract, data
+
+
+def add_arguments(p):
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", help="a checkpoint.pt written by train")
+    src.add_argument("--ensemble", nargs="+", help="checkpoints of single networks: member m serves slot m")
+    p.add_argument("--out", required=True, help="model directory: model.onnx and config.json are written")
+    p.add_argument("--default-ensemble-size", type=int, default=0, help="default: all slots (M)")
+    p.add_argument("--save-checkpoint", help="with --ensemble: also save the assembled ensemble checkpoint")
+
+
+def ensemble_sizes(slots):
+    return [1] if slots == 1 else [1, slots]
+
+
+def export(net, family, path, default_size=0, metrics=None):
+    """Writes the ONNX file: opset 17, only the batch dimension dynamic, the contract's metadata."""
+    net.eval()
+    slots, classes, exits = net.slots, net.classes, net.num_exits
+    example = torch.rand(2, slots, *data.ITEM_SHAPE)
+    with torch.no_grad():
+        torch.onnx.export(net, example, path, opset_version=contract.OPSET, input_names=[contract.INPUT],
+                          output_names=[contract.OUTPUT], do_constant_folding=True,
+                          dynamic_axes={contract.INPUT: {0: contract.BATCH}, contract.OUTPUT: {0: contract.BATCH}})
+    model = onnx.load(path)
+    # torch 1.13 leaves some output dimensions symbolic: fix every dimension but the batch.
+    for value, dims in ((model.graph.input[0], [slots, *data.ITEM_SHAPE]),
+                        (model.graph.output[0], [exits, slots, classes])):
+        shape = value.type.tensor_type.shape
+        shape.dim[0].ClearField("dim_value")
+        shape.dim[0].dim_param = contract.BATCH
+        for d, size in zip(shape.dim[1:], dims):
+            d.ClearField("dim_param")
+            d.dim_value = size
+    weights = [[float(v) for v in row] for row in net.exit_weights().detach().double().tolist()]
+    sizes = ensemble_sizes(slots)
+    default_size = default_size or slots
+    contract.set_metadata(model, contract.metadata(family, slots, exits, classes, data.ITEM_SHAPE, weights,
+                                                   data.LABELS, sizes, default_size, metrics))
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return model
+
+
+def run(args):
+    if args.ensemble:
+        ckpt = checkpoints.ensemble(args.ensemble)
+        if args.save_checkpoint:
+            os.makedirs(os.path.dirname(args.save_checkpoint) or ".", exist_ok=True)
+            torch.save(ckpt, args.save_checkpoint)
+        net = checkpoints.build(ckpt)
+        family = "ensemble"
+    else:
+        family, net, _ = checkpoints.load(args.checkpoint)
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "model.onnx")
+    export(net, family, path, args.default_ensemble_size)
+    config = {"default_ensemble_size": args.default_ensemble_size or net.slots, "max_rows_per_run": 32,
+              "max_queue_delay_ms": 2}
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    print(f"exported {family} (M={net.slots}, E={net.num_exits}, K={net.classes}) to {path}, "
+          f"{os.path.getsize(path) / 1e6:.2f} MB")
+    return 0

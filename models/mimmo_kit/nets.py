@@ -1,0 +1,158 @@
+"""The networks of the families we serve. Every network maps [B, M, 1, 28, 28] pixels in [0, 1] to logits
+[B, E, M, K], the ONNX contract's layout (see CONTRACT.md), so that export needs no wrapper."""
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+# Fashion-MNIST's pixel mean and standard deviation over the training set; normalisation lives in the graph.
+MEAN, STD = 0.2860, 0.3530
+SIDE = 28
+
+
+def conv_bn(cin, cout, stride=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
+def trunk_block(cin, cout, convs, strided=False):
+    """convs 3x3 convolutions, then a 2x2 max pool; a strided block halves the side in its first convolution
+    instead (cheaper at full resolution)."""
+    layers = [conv_bn(cin, cout, 2 if strided else 1)] + [conv_bn(cout, cout) for _ in range(convs - 1)]
+    return nn.Sequential(*layers) if strided else nn.Sequential(*layers, nn.MaxPool2d(2))
+
+
+class ExitHead(nn.Module):
+    """An exit with some depth of its own (a 3x3 conv, strided on early exits to keep them cheap), pooled,
+    then M heads of K logits in one linear layer."""
+
+    def __init__(self, cin, width, slots, classes, stride=1):
+        super().__init__()
+        self.slots, self.classes = slots, classes
+        self.conv = conv_bn(cin, width, stride)
+        self.fc = nn.Linear(width, slots * classes)
+
+    def forward(self, h):
+        h = F.adaptive_avg_pool2d(self.conv(h), 1).flatten(1)
+        return self.fc(h).reshape(-1, self.slots, self.classes)
+
+
+class MimmoNet(nn.Module):
+    """MIMO (Havasi et al., 2021) with early exits (MIMMO, Ferianc & Rodrigues, 2023): the M slots are folded
+    into the channels of the first convolution; every exit has M heads; theta[e, m] are the depth logits whose
+    softmax over e weighs member m's exits. With slots=1 and one exit it is the plain single network."""
+
+    def __init__(self, slots=3, classes=10, channels=(48, 96, 192), convs=1, exit_width=64, all_exits=True,
+                 strided_first=False):
+        super().__init__()
+        self.slots, self.classes = slots, classes
+        widths = [slots] + list(channels)
+        self.blocks = nn.ModuleList(trunk_block(widths[i], widths[i + 1], convs, strided_first and i == 0)
+                                    for i in range(len(channels)))
+        exit_at = range(len(channels)) if all_exits else [len(channels) - 1]
+        self.exit_at = list(exit_at)
+        last = len(channels) - 1
+        self.exits = nn.ModuleList(ExitHead(channels[i], exit_width, slots, classes, 1 if i == last else 2)
+                                   for i in self.exit_at)
+        self.theta = nn.Parameter(torch.zeros(len(self.exit_at), slots))
+
+    @property
+    def num_exits(self):
+        return len(self.exit_at)
+
+    def exit_weights(self):
+        return torch.softmax(self.theta, dim=0)
+
+    def forward(self, x):
+        h = ((x - MEAN) / STD).reshape(-1, self.slots, SIDE, SIDE)
+        outs = []
+        heads = iter(self.exits)
+        for i, block in enumerate(self.blocks):
+            h = block(h)
+            if i in self.exit_at:
+                outs.append(next(heads)(h))
+        return torch.stack(outs, dim=1)
+
+
+def unitary_key(dim, rng):
+    """A real vector whose spectrum has modulus 1: circular convolution with it is an orthogonal map,
+    so circular correlation (the transpose) unbinds exactly (HRR with unitary keys)."""
+    spectrum = np.exp(1j * rng.uniform(-np.pi, np.pi, dim // 2 + 1))
+    spectrum[0] = np.sign(rng.standard_normal())
+    if dim % 2 == 0:
+        spectrum[-1] = np.sign(rng.standard_normal())
+    return np.fft.irfft(spectrum, n=dim)
+
+
+def circulant(key):
+    """C with C @ v == circular convolution of key and v."""
+    dim = len(key)
+    index = (np.arange(dim)[:, None] - np.arange(dim)[None, :]) % dim
+    return key[index]
+
+
+class MimoNet(nn.Module):
+    """MIMONet (Menet et al., 2023): a shared per-slot stem, binding of slot m's feature vector at every pixel
+    with key m (HRR circular convolution, here as a fixed 1x1 convolution with circulant weights), superposition
+    by summation, a shared trunk, unbinding of the pooled features by circular correlation with M output keys,
+    and a shared classifier. Output [B, 1, M, K]."""
+
+    def __init__(self, slots=3, classes=10, stem=64, channels=(128, 256), key_seed=1234):
+        super().__init__()
+        self.slots, self.classes = slots, classes
+        self.stem = conv_bn(1, stem, stride=2)
+        widths = [stem] + list(channels)
+        self.trunk = nn.Sequential(*[trunk_block(widths[i], widths[i + 1], 1) for i in range(len(channels))])
+        self.width = channels[-1]
+        rng = np.random.default_rng(key_seed)
+        bind = np.concatenate([circulant(unitary_key(stem, rng)) for _ in range(slots)], axis=1)
+        unbind = np.concatenate([circulant(unitary_key(self.width, rng)).T for _ in range(slots)], axis=0)
+        self.register_buffer("bind", torch.tensor(bind, dtype=torch.float32)[:, :, None, None])
+        self.register_buffer("unbind", torch.tensor(unbind, dtype=torch.float32))
+        self.fc = nn.Linear(self.width, classes)
+        self.theta = nn.Parameter(torch.zeros(1, slots), requires_grad=False)
+
+    num_exits = 1
+
+    def exit_weights(self):
+        return torch.softmax(self.theta, dim=0)
+
+    def forward(self, x):
+        h = self.stem(((x - MEAN) / STD).reshape(-1, 1, SIDE, SIDE))
+        side = (SIDE + 1) // 2  # a constant, so that the exported graph needs no Shape nodes
+        h = h.reshape(-1, self.slots * self.bind.shape[0], side, side)
+        h = F.conv2d(h, self.bind)  # binding and superposition in one map: sum_m C_m h_m
+        z = F.adaptive_avg_pool2d(self.trunk(h), 1).flatten(1)
+        z = F.linear(z, self.unbind).reshape(-1, self.slots, self.width)
+        return self.fc(z).unsqueeze(1)
+
+
+class EnsembleNet(nn.Module):
+    """A deep ensemble as one graph: slot m feeds member m, a single network with one slot. Output [B, 1, M, K]."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.slots, self.classes = len(members), members[0].classes
+        self.theta = nn.Parameter(torch.zeros(1, self.slots), requires_grad=False)
+
+    num_exits = 1
+
+    def exit_weights(self):
+        return torch.softmax(self.theta, dim=0)
+
+    def forward(self, x):
+        return torch.cat([m(x[:, i:i + 1]) for i, m in enumerate(self.members)], dim=2)
+
+
+def build(family, hp):
+    """Builds a network from its family and hyper-parameters (the `hp` dict saved in every checkpoint)."""
+    if family == "mimmo":
+        return MimmoNet(hp["slots"], hp["classes"], tuple(hp["channels"]), hp["convs"], hp["exit_width"], True,
+                        hp.get("strided_first", False))
+    if family == "single":
+        return MimmoNet(1, hp["classes"], tuple(hp["channels"]), hp["convs"], hp["exit_width"], False,
+                        hp.get("strided_first", False))
+    if family == "mimonet":
+        return MimoNet(hp["slots"], hp["classes"], hp["stem"], tuple(hp["channels"]), hp["key_seed"])
+    raise ValueError(f"unknown family {family!r}")

@@ -1,0 +1,296 @@
+"""The kit's fast test: tiny training runs of every family on a subset, export, the contract check (which must
+also fail, clearly, on broken models), evaluation, reference data; and the committed bundled models."""
+import contextlib
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import onnx
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.dirname(HERE)
+sys.path.insert(0, MODELS)
+
+from mimmo_kit import __main__ as cli  # noqa: E402
+from mimmo_kit import check, checkpoints, contract, metrics, nets, onnx_numpy, train  # noqa: E402
+
+BUNDLED = ("fashion-mimmo", "fashion-mimonet", "fashion-single", "fashion-ensemble")
+TINY = ["--subset", "512", "--max-batches", "3", "--epochs", "1", "--monitor", "200", "--batch-size", "32",
+        "--channels", "8,16,32", "--exit-width", "8", "--stem", "8", "--threads", "2"]
+
+
+def kit(*argv):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = cli.main([str(a) for a in argv])
+    return rc, out.getvalue()
+
+
+class KitTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mimmo-kit-test-")
+        cls.ckpt = {}
+        for name, family, extra in (("mimmo", "mimmo", ["--strided-first"]), ("mimonet", "mimonet", []),
+                                    ("single0", "single", []), ("single1", "single", ["--seed", "1"])):
+            out = os.path.join(cls.tmp, "runs", name)
+            kit("train", "--family", family, "--out", out, *TINY, *extra)
+            cls.ckpt[name] = os.path.join(out, "checkpoint.pt")
+        cls.model = {}
+        for name in ("mimmo", "mimonet", "single0"):
+            cls.model[name] = os.path.join(cls.tmp, name)
+            kit("export", "--checkpoint", cls.ckpt[name], "--out", cls.model[name])
+        cls.model["ensemble"] = os.path.join(cls.tmp, "ensemble")
+        cls.ensemble_ckpt = os.path.join(cls.tmp, "runs", "ensemble.pt")
+        kit("export", "--ensemble", cls.ckpt["single0"], cls.ckpt["single1"], cls.ckpt["single0"],
+            "--out", cls.model["ensemble"], "--save-checkpoint", cls.ensemble_ckpt)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def onnx_path(self, name):
+        return os.path.join(self.model[name], "model.onnx")
+
+    def broken(self, change, name="mimmo"):
+        """A copy of an exported model with `change(model)` applied; returns the check's error text."""
+        model = onnx.load(self.onnx_path(name))
+        change(model)
+        path = os.path.join(self.tmp, "broken", f"{len(os.listdir(self.tmp))}-{id(change)}.onnx")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        onnx.save(model, path)
+        with self.assertRaises(check.ContractError) as caught:
+            check.check(path)
+        return str(caught.exception)
+
+    def test_train_history_OneLinePerEpoch_RecordsMonitorAccuracyAndWeights(self):
+        with open(os.path.join(os.path.dirname(self.ckpt["mimmo"]), "history.json")) as f:
+            history = json.load(f)
+        self.assertEqual(len(history), 1)
+        self.assertEqual(np.array(history[0]["exit_weights"]).shape, (3, 3))
+        self.assertTrue(0 <= history[0]["monitor_acc_k1"] <= 1)
+
+    def test_check_ExportedModels_PassWithTheirShapes(self):
+        expected = {"mimmo": (3, 3), "mimonet": (1, 3), "single0": (1, 1), "ensemble": (1, 3)}
+        for name, (exits, slots) in expected.items():
+            with self.subTest(name=name):
+                summary = check.check(self.onnx_path(name))
+                self.assertIn(f"M={slots} E={exits} K=10", summary)
+                graph = onnx.load(self.onnx_path(name)).graph
+                out = [d.dim_param or d.dim_value for d in graph.output[0].type.tensor_type.shape.dim]
+                self.assertEqual(out, ["batch", exits, slots, 10])
+                self.assertEqual([d.dim_param or d.dim_value for d in graph.input[0].type.tensor_type.shape.dim],
+                                 ["batch", slots, 1, 28, 28])
+
+    def test_export_Metadata_FollowsTheContract(self):
+        meta = {p.key: p.value for p in onnx.load(self.onnx_path("mimmo")).metadata_props}
+        self.assertEqual(meta["mimmo.family"], "mimmo")
+        self.assertEqual(json.loads(meta["mimmo.replication"]), {"1": [[0], [1], [2]], "3": [[0, 1, 2]]})
+        self.assertEqual(json.loads(meta["mimmo.ensemble_sizes"]), [1, 3])
+        weights = np.array(json.loads(meta["mimmo.exit_weights"]))
+        np.testing.assert_allclose(weights.sum(0), 1, atol=1e-6)
+        with open(os.path.join(self.model["mimmo"], "config.json")) as f:
+            self.assertEqual(json.load(f)["default_ensemble_size"], 3)
+
+    def test_export_NumpyRunOfTheGraph_MatchesPyTorch(self):
+        sources = {"mimmo": self.ckpt["mimmo"], "mimonet": self.ckpt["mimonet"], "single0": self.ckpt["single0"],
+                   "ensemble": self.ensemble_ckpt}
+        for name, ckpt in sources.items():
+            with self.subTest(name=name):
+                _, net, _ = checkpoints.load(ckpt)
+                x = np.random.default_rng(1).random((5, net.slots, 1, 28, 28), dtype=np.float32)
+                (got,) = onnx_numpy.run(onnx.load(self.onnx_path(name)), {"input": x})
+                with torch.no_grad():
+                    want = net(torch.from_numpy(x)).numpy()
+                np.testing.assert_allclose(got, want, atol=1e-4)
+                self.assertIn("runs in numpy", check.check(self.onnx_path(name), execute_graph=True))
+
+    def test_check_BrokenModels_FailWithAClearMessage(self):
+        def meta(key, value):
+            return lambda m: contract.set_metadata(m, {"mimmo." + key: value})
+
+        def drop(key):
+            def change(m):
+                kept = [p for p in m.metadata_props if p.key != "mimmo." + key]
+                del m.metadata_props[:]
+                m.metadata_props.extend(kept)
+            return change
+
+        def output_dim(index, value):
+            def change(m):
+                d = m.graph.output[0].type.tensor_type.shape.dim[index]
+                if isinstance(value, str):
+                    d.dim_param = value
+                else:
+                    d.dim_value = value
+            return change
+
+        def rename_input(m):
+            m.graph.input[0].name = "pixels"
+            for node in m.graph.node:
+                node.input[:] = ["pixels" if i == "input" else i for i in node.input]
+
+        def opset(m):
+            m.opset_import[0].version = 16
+
+        cases = {
+            "weights sum to": meta("exit_weights", "[[0.5, 0.5, 0.5], [0.2, 0.2, 0.2], [0.2, 0.2, 0.2]]"),
+            "lacks mimmo.labels": drop("labels"),
+            "exactly the keys": meta("replication", '{"1": [[0], [1], [2]]}'),
+            "overlap": meta("replication", '{"1": [[0], [0], [2]], "3": [[0, 1, 2]]}'),
+            "distinct ints": meta("ensemble_sizes", "[3, 1]"),
+            "default_ensemble_size must be one of": meta("default_ensemble_size", "2"),
+            "mimmo.family must be one of": meta("family", "mixmo"),
+            "mimmo.slots must be a decimal integer": meta("slots", "three"),
+            "not valid JSON": meta("labels", "[T-shirt"),
+            "dimension 2 must be 3": output_dim(2, 4),
+            "dimension 1 must be fixed": output_dim(1, "exits"),
+            "must be named 'input'": rename_input,
+            "opset 17": opset,
+        }
+        for needle, change in cases.items():
+            with self.subTest(needle=needle):
+                self.assertIn(needle, self.broken(change))
+
+    def test_check_ConfigWithUnknownKey_Fails(self):
+        directory = os.path.join(self.tmp, "badconfig")
+        shutil.copytree(self.model["single0"], directory)
+        with open(os.path.join(directory, "config.json"), "w") as f:
+            json.dump({"max_rows_per_runs": 8, "execution_provider": "tpu"}, f)
+        rc, out = kit("check", directory)
+        self.assertEqual(rc, 1)
+        self.assertIn("unknown key 'max_rows_per_runs'", out)
+        self.assertIn("execution_provider must be one of", out)
+
+    def test_check_PlainClassifier_IsAValidSingle(self):
+        path = os.path.join(self.tmp, "plain.onnx")
+        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+        torch.onnx.export(net, torch.rand(2, 1, 28, 28), path, input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=13)
+        self.assertIn("family=single M=1 E=1 K=10 item_shape=[1, 28, 28]", check.check(path))
+
+    def test_check_NotOnnx_Fails(self):
+        path = os.path.join(self.tmp, "junk.onnx")
+        with open(path, "wb") as f:
+            f.write(b"not a model")
+        with self.assertRaises(check.ContractError) as caught:
+            check.check(path)
+        self.assertIn("not a valid ONNX model", str(caught.exception))
+
+    def test_evaluate_And_Reference_WriteReportMetadataAndParityData(self):
+        cwd = os.getcwd()
+        os.chdir(self.tmp)
+        try:
+            specs = [f"mimmo={self.ckpt['mimmo']}", f"ensemble={self.ensemble_ckpt}"]
+            rc, out = kit("evaluate", "--models", *specs, "--limit", "300", "--report", "R.md", "--figures", "fig")
+            self.assertEqual(rc, 0)
+            with open("R.md") as f:
+                report = f.read()
+            self.assertIn("| mimmo | mimmo | 3 | k=1 |", report)
+            self.assertTrue(os.path.getsize(os.path.join("fig", "reliability.png")) > 1000)
+            meta = {p.key: p.value for p in onnx.load(os.path.join("mimmo", "model.onnx")).metadata_props}
+            self.assertEqual(sorted(json.loads(meta["mimmo.metrics"])["k"]), ["1", "3"])
+            rc, _ = kit("reference", "--models", *specs, "--out", "ref")
+            self.assertEqual(rc, 0)
+            self.assert_reference("ref", {"mimmo": os.path.join("mimmo", "model.onnx")})
+        finally:
+            os.chdir(cwd)
+
+    def assert_reference(self, directory, onnx_paths):
+        """The reference data's files have the manifest's sizes, and its probabilities follow the served
+        probability formula from its logits and the ONNX file's exit weights."""
+        with open(os.path.join(directory, "manifest.json")) as f:
+            manifest = json.load(f)
+        n = manifest["count"]
+        self.assertEqual(n, 256)
+        self.assertEqual(len(manifest["labels"]), n)
+        images = np.fromfile(os.path.join(directory, manifest["images"]), "<f4").reshape(n, 1, 28, 28)
+        self.assertTrue(0 <= images.min() and images.max() <= 1 and images.max() > 0.5)
+        for name, entry in manifest["models"].items():
+            m, e, k = entry["slots"], entry["exits"], entry["num_classes"]
+
+            def read(key, *shape):
+                return np.fromfile(os.path.join(directory, entry[key]), "<f4").reshape(n, *shape)
+
+            same, shifted = read("logits_same", e, m, k), read("logits_shifted", e, m, k)
+            probs_same, probs_shifted = read("probs_same", k), read("probs_shifted", m, k)
+            if name in onnx_paths:
+                meta = {p.key: p.value for p in onnx.load(onnx_paths[name]).metadata_props}
+                w = np.array(json.loads(meta["mimmo.exit_weights"]))
+                soft = torch.softmax(torch.from_numpy(same).double(), -1).numpy()
+                expected = (soft * w[None, :, :, None]).sum(1).mean(1)
+                np.testing.assert_allclose(probs_same, expected, atol=1e-5)
+                soft = torch.softmax(torch.from_numpy(shifted).double(), -1).numpy()
+                np.testing.assert_allclose(probs_shifted, (soft * w[None, :, :, None]).sum(1), atol=1e-5)
+            if name in onnx_paths:
+                # The ONNX graph (run in numpy) reproduces PyTorch's logits on the reference rows.
+                rows = np.repeat(images[:32, None], m, axis=1)
+                (got,) = onnx_numpy.run(onnx.load(onnx_paths[name]), {"input": rows})
+                np.testing.assert_allclose(got, same[:32], atol=1e-4)
+            np.testing.assert_allclose(probs_same.sum(-1), 1, atol=1e-4)
+            np.testing.assert_allclose(probs_shifted.sum(-1), 1, atol=1e-4)
+            if m == 1:
+                np.testing.assert_array_equal(same, shifted)
+
+    def test_bundled_Models_PassTheCheckAndMatchTheReferenceData(self):
+        paths = {name: os.path.join(MODELS, name, "model.onnx") for name in BUNDLED}
+        for name, path in paths.items():
+            with self.subTest(name=name):
+                self.assertTrue(os.path.exists(path), f"{path} is missing")
+                self.assertLess(os.path.getsize(path), 5e6)
+                check.check(path)
+        self.assert_reference(os.path.join(MODELS, "reference"), paths)
+
+
+class PiecesTest(unittest.TestCase):
+    def test_makeRows_FullInputRepetition_PutsOneImageInEverySlot(self):
+        gen = torch.Generator().manual_seed(0)
+        rows = train.make_rows(torch.arange(16), 3, 2, 1.0, gen)
+        self.assertEqual(rows.shape, (32, 3))
+        self.assertTrue((rows == rows[:, :1]).all())
+
+    def test_makeRows_NoInputRepetition_EachSlotPermutesTheRepeatedBatch(self):
+        gen = torch.Generator().manual_seed(0)
+        rows = train.make_rows(torch.arange(16), 3, 2, 0.0, gen)
+        for s in range(3):
+            self.assertEqual(sorted(rows[:, s].tolist()), sorted(list(range(16)) * 2))
+        self.assertFalse((rows == rows[:, :1]).all())
+
+    def test_mimmoLoss_UniformWeights_IsTheMeanOfExitLossesWithoutKl(self):
+        net = nets.MimmoNet(3, 10, (8, 16, 32), 1, 8)
+        logits = torch.randn(5, 3, 3, 10)
+        y = torch.randint(0, 10, (5, 3))
+        ce = torch.nn.functional.cross_entropy(logits.permute(0, 3, 1, 2), y[:, None].expand(-1, 3, -1))
+        self.assertAlmostEqual(train.mimmo_loss(logits, y, net, 1.0).item(), 3 * ce.item(), places=5)
+        with torch.no_grad():
+            net.theta[0] += 2.0
+        self.assertGreater(train.mimmo_loss(logits, y, net, 100.0).item(),
+                           train.mimmo_loss(logits, y, net, 0.0).item() + 1)
+
+    def test_mimonetBinding_UnitaryKeys_UnbindExactly(self):
+        rng = np.random.default_rng(0)
+        key = nets.unitary_key(16, rng)
+        c = nets.circulant(key)
+        v = rng.standard_normal(16)
+        np.testing.assert_allclose(c @ v, np.real(np.fft.ifft(np.fft.fft(key) * np.fft.fft(v))), atol=1e-12)
+        np.testing.assert_allclose(c.T @ (c @ v), v, atol=1e-12)
+
+    def test_scores_ConfidentPredictions_EceIsTheConfidenceGap(self):
+        probs = np.eye(4)[[0, 1, 2, 3]] * 0.97 + 0.01
+        got = metrics.scores(probs, [0, 1, 2, 3])
+        self.assertEqual(got["accuracy"], 1.0)
+        self.assertAlmostEqual(got["ece"], 0.02, places=6)
+        self.assertAlmostEqual(got["nll"], -np.log(0.98), places=6)
+        wrong = metrics.scores(probs, [1, 2, 3, 0])
+        self.assertEqual(wrong["accuracy"], 0.0)
+        self.assertAlmostEqual(wrong["ece"], 0.98, places=6)
+
+
+if __name__ == "__main__":
+    unittest.main()

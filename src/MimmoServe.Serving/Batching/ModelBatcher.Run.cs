@@ -1,0 +1,80 @@
+using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Errors;
+
+namespace MimmoServe.Serving.Batching;
+
+internal sealed partial class ModelBatcher
+{
+    /// <summary>
+    /// Runs one sealed batch, unbinds and completes each of its requests, then gives the buffers back. A failed run
+    /// fails this batch's requests only. Runs on the thread pool (or inline during warm-up); never under the lock.
+    /// </summary>
+    private void Execute(BatchBuffers buffers)
+    {
+        Interlocked.Increment(ref _runs);
+        var start = _time.GetTimestamp();
+        Exception? failure = null;
+        try
+        {
+            _runner.Run(buffers);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        var compute = (long)_time.GetElapsedTime(start).TotalMicroseconds;
+        if (failure is not null)
+        {
+            BatcherLog.RunFailed(_logger, failure, _name, buffers.Rows, buffers.Count);
+            var error = new ServingException(ServingErrorKind.Internal,
+                $"Model '{_name}' failed to run the batch of {buffers.Count} requests ({buffers.Rows} rows): {failure.Message}", failure);
+            for (var i = 0; i < buffers.Count; i++)
+            {
+                buffers.Request(i).Fail(error);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < buffers.Count; i++)
+            {
+                var request = buffers.Request(i);
+                try
+                {
+                    var timing = new PredictionTiming((long)_time.GetElapsedTime(request.AcceptedTimestamp, start).TotalMicroseconds, compute, buffers.Rows, buffers.Count);
+                    request.Complete(Unbind(buffers, i, timing));
+                }
+                catch (Exception e)
+                {
+                    request.Fail(new ServingException(ServingErrorKind.Internal, $"Model '{_name}': unbinding failed: {e.Message}", e));
+                }
+            }
+        }
+
+        buffers.Clear();
+        _free.Writer.TryWrite(buffers);
+    }
+
+    private Prediction Unbind(BatchBuffers buffers, int i, PredictionTiming timing)
+    {
+        var request = buffers.Request(i);
+        var members = buffers.Members(i);
+        var probabilities = new float[_contract.NumClasses];
+        var (uncertainty, chosen) = EnsembleAverager.Average(_contract, buffers.RowLogits(i), members, buffers.Scratch, probabilities);
+        return new Prediction
+        {
+            Id = request.Id,
+            Model = _name,
+            ClassIndex = chosen,
+            Label = _contract.Labels[chosen],
+            Confidence = probabilities[chosen],
+            Probabilities = probabilities,
+            Top = EnsembleAverager.Top(probabilities, _contract.Labels, request.TopK),
+            Uncertainty = uncertainty,
+            EnsembleSize = request.EnsembleSize,
+            Members = System.Numerics.BitOperations.PopCount(members),
+            MemberPredictions = request.ReturnMembers ? EnsembleAverager.Members(_contract, members, buffers.Scratch) : [],
+            Timing = timing,
+        };
+    }
+}

@@ -1,0 +1,151 @@
+using System.Threading.Channels;
+using MimmoServe.Serving.Contract;
+using MimmoServe.Serving.Errors;
+using MimmoServe.Serving.Repository;
+using Microsoft.Extensions.Logging;
+
+namespace MimmoServe.Serving.Batching;
+
+/// <summary>
+/// The dynamic batcher of one model, after Triton's: callers <see cref="Submit"/> validated requests into a bounded
+/// queue (full = refused at once); one loop forms a batch when the waiting inputs fill max_rows_per_run rows of M
+/// slots or when the oldest has waited max_queue_delay_ms, packs it into one of two reused buffer sets and hands it
+/// to a thread-pool run, then forms the next batch while that one runs. Each run unbinds its requests' results
+/// and completes them. <see cref="StopAsync"/> refuses new requests and runs the queued ones.
+/// <para>Threading: <c>_lock</c> guards the queue, its slot count and the stopping flag only, and is held for enqueue and for
+/// packing's dequeue; no completion, wake-up or run happens under it. The loop alone owns the packer.</para>
+/// </summary>
+internal sealed partial class ModelBatcher
+{
+    /// <summary>Buffer sets: one being packed while the other runs.</summary>
+    internal const int BufferCount = 2;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<PendingRequest> _queue = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Channel<BatchBuffers> _free = Channel.CreateUnbounded<BatchBuffers>();
+    private readonly List<PendingRequest> _expired = [];
+    private readonly string _name;
+    private readonly ModelContract _contract;
+    private readonly ModelConfig _config;
+    private readonly IBatchRunner _runner;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SlotPacker _packer;
+    private readonly ITimer _timer;
+    private readonly int _capacitySlots;
+    private int _queuedSlots;
+    private bool _stopping;
+    private int _runs;
+    private Task _loop = Task.CompletedTask;
+
+    public ModelBatcher(string name, ModelContract contract, ModelConfig config, IBatchRunner runner, TimeProvider time, ILogger logger)
+    {
+        _name = name;
+        _contract = contract;
+        _config = config;
+        _runner = runner;
+        _time = time;
+        _logger = logger;
+        _packer = new SlotPacker(contract, config.MaxRowsPerRun);
+        _capacitySlots = config.MaxRowsPerRun * contract.Slots;
+        for (var i = 0; i < BufferCount; i++)
+        {
+            _free.Writer.TryWrite(new BatchBuffers(contract, config.MaxRowsPerRun));
+        }
+
+        _timer = time.CreateTimer(static state => ((ModelBatcher)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Runs so far (warm-up included).</summary>
+    public int Runs => Volatile.Read(ref _runs);
+
+    /// <summary>Inputs waiting (dropped ones included until the next packing removes them).</summary>
+    public int QueueLength
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Test hook: called by the loop each time it goes to sleep, with how long it will sleep at most.</summary>
+    internal Action<TimeSpan>? Sleeping { get; set; }
+
+    /// <summary>Starts the loop. Call once, after <see cref="WarmUp"/>.</summary>
+    public void Start() => _loop = Task.Run(LoopAsync);
+
+    /// <summary>Takes ownership of <paramref name="request"/> (and its rented item) or throws without keeping it.</summary>
+    /// <exception cref="ServingException">ResourceExhausted when the queue is full; Unavailable after <see cref="StopAsync"/>.</exception>
+    public void Submit(PendingRequest request, CancellationToken cancellationToken)
+    {
+        // Registered before the request is published to the loop, so the registration is complete when packing
+        // disposes it. An already cancelled token drops the request right here, synchronously.
+        request.WatchCancellation(cancellationToken);
+        lock (_lock)
+        {
+            if (_stopping || _queue.Count >= _config.QueueSize)
+            {
+                request.StopWatching();
+                throw _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize);
+            }
+
+            if (!request.IsQueued)
+            {
+                return;
+            }
+
+            _queue.Enqueue(request);
+            _queuedSlots += request.EnsembleSize;
+        }
+
+        Wake();
+    }
+
+    /// <summary>Refuses new requests, runs every queued one, and returns when the last run has completed.</summary>
+    public Task StopAsync()
+    {
+        lock (_lock)
+        {
+            _stopping = true;
+        }
+
+        Wake();
+        return _loop;
+    }
+
+    /// <summary>
+    /// One run per supported k with an all-zero item, before <see cref="Start"/>, through the same packing, run and
+    /// unbinding as requests. A model whose warm-up gives anything but a distribution is refused.
+    /// </summary>
+    /// <exception cref="ModelContractException">The outputs are not finite or do not sum to 1.</exception>
+    public void WarmUp()
+    {
+        foreach (var k in _contract.EnsembleSizes)
+        {
+            var item = System.Buffers.ArrayPool<float>.Shared.Rent(_contract.ItemLength);
+            Array.Clear(item);
+            var request = new PendingRequest(_name, $"warm-up k={k}", item, k, 0, false, _time.GetTimestamp(), null);
+            lock (_lock)
+            {
+                _queue.Enqueue(request);
+                _queuedSlots += k;
+            }
+
+            _free.Reader.TryRead(out var buffers);
+            Form(buffers!);
+            Execute(buffers!);
+            var prediction = request.Task.GetAwaiter().GetResult();
+            var sum = System.Numerics.Tensors.TensorPrimitives.Sum(prediction.Probabilities);
+            if (!float.IsFinite(sum) || Math.Abs(sum - 1) > 1e-3)
+            {
+                throw new ModelContractException($"output '{_contract.OutputName}'", $"warm-up with k={k} gave probabilities summing to {sum}; the logits are not finite.");
+            }
+        }
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
+}

@@ -1,0 +1,107 @@
+using System.Buffers;
+using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Errors;
+
+namespace MimmoServe.Serving.Batching;
+
+/// <summary>
+/// A validated request waiting in a batcher's queue. Its life is a small state machine so that exactly one party
+/// decides its fate: Queued → Taken (the batcher packed it; it will run) or Queued → Dropped (its token was
+/// cancelled or its deadline passed before packing; it never runs). The item array is rented from
+/// <see cref="ArrayPool{T}.Shared"/> and returned by whoever ends the Queued state.
+/// </summary>
+internal sealed class PendingRequest
+{
+    private const int Queued = 0;
+    private const int Taken = 1;
+    private const int Dropped = 2;
+
+    // Continuations run on the thread pool, never inline on the batcher's thread or under anyone's lock.
+    private readonly TaskCompletionSource<Prediction> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _model;
+    private CancellationTokenRegistration _registration;
+    private float[]? _item;
+    private int _state;
+
+    public PendingRequest(string model, string id, float[] item, int ensembleSize, uint topK, bool returnMembers, long acceptedTimestamp, DateTimeOffset? deadline)
+    {
+        _model = model;
+        Id = id;
+        _item = item;
+        EnsembleSize = ensembleSize;
+        TopK = topK;
+        ReturnMembers = returnMembers;
+        AcceptedTimestamp = acceptedTimestamp;
+        Deadline = deadline;
+    }
+
+    public string Id { get; }
+
+    public int EnsembleSize { get; }
+
+    public uint TopK { get; }
+
+    public bool ReturnMembers { get; }
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> when the request was accepted.</summary>
+    public long AcceptedTimestamp { get; }
+
+    public DateTimeOffset? Deadline { get; }
+
+    public Task<Prediction> Task => _completion.Task;
+
+    /// <summary>The item; valid only for the party that ended the Queued state, until it calls <see cref="ReturnItem"/>.</summary>
+    public ReadOnlySpan<float> Item => _item;
+
+    public bool IsQueued => Volatile.Read(ref _state) == Queued;
+
+    /// <summary>Drops the request when <paramref name="token"/> is cancelled while it waits. Call once, before it is queued.</summary>
+    public void WatchCancellation(CancellationToken token)
+    {
+        if (token.CanBeCanceled)
+        {
+            _registration = token.UnsafeRegister(static state => ((PendingRequest)state!).TryDrop(ServingErrorKind.Cancelled), this);
+        }
+    }
+
+    /// <summary>Stops watching the token: the request was refused and is not queued.</summary>
+    public void StopWatching() => _registration.Dispose();
+
+    /// <summary>The batcher packs this request: from now on it runs. False if it was dropped first.</summary>
+    public bool TryTake()
+    {
+        if (Interlocked.CompareExchange(ref _state, Taken, Queued) != Queued)
+        {
+            return false;
+        }
+
+        _registration.Dispose();
+        return true;
+    }
+
+    /// <summary>Ends a queued request with a Cancelled or DeadlineExceeded error; false if it was taken or dropped already.</summary>
+    public bool TryDrop(ServingErrorKind kind)
+    {
+        if (Interlocked.CompareExchange(ref _state, Dropped, Queued) != Queued)
+        {
+            return false;
+        }
+
+        ReturnItem();
+        _registration.Dispose();
+        _completion.TrySetException(kind == ServingErrorKind.Cancelled ? ServingErrors.Cancelled(_model) : ServingErrors.DeadlineExceeded(_model));
+        return true;
+    }
+
+    public void ReturnItem()
+    {
+        if (Interlocked.Exchange(ref _item, null) is { } item)
+        {
+            ArrayPool<float>.Shared.Return(item);
+        }
+    }
+
+    public void Complete(Prediction prediction) => _completion.TrySetResult(prediction);
+
+    public void Fail(Exception error) => _completion.TrySetException(error);
+}

@@ -1,0 +1,45 @@
+namespace MimmoServe.Serving.Contract;
+
+/// <summary>The names and fixed values of the model contract (models/CONTRACT.md): tensors and metadata keys.</summary>
+public static class ContractKeys
+{
+    public const string InputName = "input";
+    public const string OutputName = "logits";
+    public const string Prefix = "mimmo.";
+
+    public const string FormatVersion = "mimmo.format_version";
+    public const string Family = "mimmo.family";
+    public const string Slots = "mimmo.slots";
+    public const string Exits = "mimmo.exits";
+    public const string NumClasses = "mimmo.num_classes";
+    public const string ItemShape = "mimmo.item_shape";
+    public const string ExitWeights = "mimmo.exit_weights";
+    public const string Labels = "mimmo.labels";
+    public const string EnsembleSizes = "mimmo.ensemble_sizes";
+    public const string Replication = "mimmo.replication";
+    public const string DefaultEnsembleSize = "mimmo.default_ensemble_size";
+    public const string Metrics = "mimmo.metrics";
+
+    /// <summary>The only format version this server reads.</summary>
+    public const string SupportedFormatVersion = "1";
+
+    /// <summary>How far each slot's column of exit weights may be from 1.</summary>
+    public const double WeightSumTolerance = 1e-4;
+
+    /// <summary>Slots per row are tracked as bits of a 64-bit mask.</summary>
+    public const int MaxSlots = 64;
+
+    public const string FamilyMimmo = "mimmo";
+    public const string FamilyMimoNet = "mimonet";
+    public const string FamilySingle = "single";
+    public const string FamilyEnsemble = "ensemble";
+
+    /// <summary>Every key a MIMO-contract model must carry.</summary>
+    public static readonly IReadOnlyList<string> Required =
+    [
+        FormatVersion, Family, Slots, Exits, NumClasses, ItemShape, ExitWeights, Labels, EnsembleSizes, Replication,
+        DefaultEnsembleSize, Metrics,
+    ];
+
+    public static readonly IReadOnlyList<string> Families = [FamilyMimmo, FamilyMimoNet, FamilySingle, FamilyEnsemble];
+}

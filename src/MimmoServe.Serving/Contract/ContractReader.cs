@@ -1,0 +1,142 @@
+using MimmoServe.Onnx;
+
+namespace MimmoServe.Serving.Contract;
+
+/// <summary>
+/// Reads a model's contract from its session: the input and output signatures and the metadata map
+/// (models/CONTRACT.md). A model without any <c>mimmo.</c> key is read as a plain classifier; a model with one
+/// must carry them all. Anything broken is a <see cref="ModelContractException"/> naming the key or tensor.
+/// </summary>
+public static class ContractReader
+{
+    /// <exception cref="ModelContractException">The model breaks the contract.</exception>
+    public static ModelContract Read(OnnxSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Read(session.Inputs, session.Outputs, session.Metadata.CustomMetadata);
+    }
+
+    /// <summary>The same from the parts, so tests can vary the metadata of a real model's signature.</summary>
+    internal static ModelContract Read(IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs, IReadOnlyDictionary<string, string> metadata)
+    {
+        var input = Single(inputs, "input");
+        var output = Single(outputs, "output");
+        if (!metadata.Keys.Any(k => k.StartsWith(ContractKeys.Prefix, StringComparison.Ordinal)))
+        {
+            return ReadPlain(input, output, metadata);
+        }
+
+        foreach (var key in ContractKeys.Required)
+        {
+            if (!metadata.ContainsKey(key))
+            {
+                throw new ModelContractException(key, "missing; a model with mimmo metadata must carry every key of the contract (models/CONTRACT.md).");
+            }
+        }
+
+        var parsed = new MetadataParser(metadata);
+        if (metadata[ContractKeys.FormatVersion] != ContractKeys.SupportedFormatVersion)
+        {
+            throw new ModelContractException(ContractKeys.FormatVersion, $"'{metadata[ContractKeys.FormatVersion]}' is not supported; this server reads version {ContractKeys.SupportedFormatVersion}.");
+        }
+
+        var family = metadata[ContractKeys.Family];
+        if (!ContractKeys.Families.Contains(family))
+        {
+            throw new ModelContractException(ContractKeys.Family, $"'{family}' is not one of {string.Join(", ", ContractKeys.Families)}.");
+        }
+
+        var slots = parsed.PositiveInt(ContractKeys.Slots);
+        if (slots > ContractKeys.MaxSlots)
+        {
+            throw new ModelContractException(ContractKeys.Slots, $"{slots} slots; at most {ContractKeys.MaxSlots} are supported.");
+        }
+
+        var exits = parsed.PositiveInt(ContractKeys.Exits);
+        var classes = parsed.PositiveInt(ContractKeys.NumClasses);
+        var itemShape = parsed.ItemShape();
+        var weights = parsed.ExitWeights(exits, slots);
+        var labels = parsed.Labels(classes);
+        var sizes = parsed.EnsembleSizes(slots);
+        var groups = parsed.Replication(sizes, slots);
+        var defaultSize = parsed.PositiveInt(ContractKeys.DefaultEnsembleSize);
+        if (Array.IndexOf(sizes, defaultSize) < 0)
+        {
+            throw new ModelContractException(ContractKeys.DefaultEnsembleSize, $"{defaultSize} is not one of mimmo.ensemble_sizes [{string.Join(", ", sizes)}].");
+        }
+
+        var metrics = parsed.JsonObject(ContractKeys.Metrics);
+
+        long[] inputShape = [-1, slots, .. itemShape];
+        long[] outputShape = [-1, exits, slots, classes];
+        CheckTensor(input, "input", ContractKeys.InputName, inputShape);
+        CheckTensor(output, "output", ContractKeys.OutputName, outputShape);
+        return new ModelContract(family, slots, exits, classes, itemShape, weights, labels, sizes, groups, defaultSize, metrics, metadata,
+            isPlain: false, input.Name, output.Name);
+    }
+
+    private static ModelContract ReadPlain(TensorInfo input, TensorInfo output, IReadOnlyDictionary<string, string> metadata)
+    {
+        CheckFloat(input, "input");
+        CheckFloat(output, "output");
+        if (input.Rank < 2 || input.Shape[0] != -1 || input.Shape.Skip(1).Any(d => d <= 0))
+        {
+            throw new ModelContractException($"input '{input.Name}'", $"a plain classifier takes [batch, *item] with only the batch dynamic; the model has {input.ShapeText}.");
+        }
+
+        if (output.Rank != 2 || output.Shape[0] != -1 || output.Shape[1] <= 0)
+        {
+            throw new ModelContractException($"output '{output.Name}'", $"a plain classifier gives [batch, classes] with only the batch dynamic; the model has {output.ShapeText}.");
+        }
+
+        var classes = checked((int)output.Shape[1]);
+        var labels = Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var groups = new Dictionary<int, SlotGroup[]> { [1] = [new SlotGroup([0])] };
+        return new ModelContract(ContractKeys.FamilySingle, 1, 1, classes, input.Shape.Skip(1).ToArray(), [1f], labels, [1], groups, 1, "{}", metadata,
+            isPlain: true, input.Name, output.Name);
+    }
+
+    private static TensorInfo Single(IReadOnlyList<TensorInfo> tensors, string role)
+    {
+        if (tensors.Count != 1)
+        {
+            var names = string.Join(", ", tensors.Select(t => $"'{t.Name}'"));
+            throw new ModelContractException($"{role}s", $"the model must have exactly one {role}; it has {tensors.Count} ({names}).");
+        }
+
+        return tensors[0];
+    }
+
+    private static void CheckTensor(TensorInfo tensor, string role, string name, long[] expected)
+    {
+        var subject = $"{role} '{tensor.Name}'";
+        if (tensor.Name != name)
+        {
+            throw new ModelContractException(subject, $"the {role} must be named '{name}'.");
+        }
+
+        CheckFloat(tensor, role);
+        var expectedText = "[batch," + string.Join(",", expected.Skip(1)) + "]";
+        if (tensor.Rank != expected.Length)
+        {
+            throw new ModelContractException(subject, $"rank {tensor.Rank} ({tensor.ShapeText}); the contract and metadata say rank {expected.Length}: {expectedText}.");
+        }
+
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (tensor.Shape[i] != expected[i])
+            {
+                var problem = i == 0 ? "only the batch dimension is dynamic and it must be the first" : $"dimension {i} is {tensor.Shape[i]}, expected {expected[i]}";
+                throw new ModelContractException(subject, $"shape {tensor.ShapeText}; {problem} (expected {expectedText}).");
+            }
+        }
+    }
+
+    private static void CheckFloat(TensorInfo tensor, string role)
+    {
+        if (!tensor.IsTensor || tensor.ElementType != TensorElementType.Float)
+        {
+            throw new ModelContractException($"{role} '{tensor.Name}'", $"must be a float32 tensor; it is {(tensor.IsTensor ? tensor.ElementType.ToString() : "not a tensor")}.");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace MimmoServe.Serving.Ensembles;
+
+/// <summary>One class of the top list.</summary>
+public readonly record struct ClassScore(int Index, string Label, float Probability);

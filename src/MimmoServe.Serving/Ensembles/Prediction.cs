@@ -1,0 +1,38 @@
+namespace MimmoServe.Serving.Ensembles;
+
+/// <summary>The answer to one request: the averaged distribution, its top classes and uncertainty, and how it was served.</summary>
+public sealed class Prediction
+{
+    /// <summary>The request's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The model's name.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>argmax of <see cref="Probabilities"/> (the lowest index on ties).</summary>
+    public required int ClassIndex { get; init; }
+
+    public required string Label { get; init; }
+
+    /// <summary>Probabilities[ClassIndex].</summary>
+    public required float Confidence { get; init; }
+
+    /// <summary>The averaged distribution over all K classes.</summary>
+    public required float[] Probabilities { get; init; }
+
+    /// <summary>The top classes, most probable first.</summary>
+    public required ClassScore[] Top { get; init; }
+
+    public required Uncertainty Uncertainty { get; init; }
+
+    /// <summary>k: the slots of the input's replication group.</summary>
+    public required int EnsembleSize { get; init; }
+
+    /// <summary>Slots averaged: the group plus extra copies in free slots of the row.</summary>
+    public required int Members { get; init; }
+
+    /// <summary>Every (exit, slot) member when requested; otherwise empty.</summary>
+    public required IReadOnlyList<MemberPrediction> MemberPredictions { get; init; }
+
+    public required PredictionTiming Timing { get; init; }
+}

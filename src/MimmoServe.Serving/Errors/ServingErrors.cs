@@ -1,0 +1,25 @@
+namespace MimmoServe.Serving.Errors;
+
+/// <summary>Builds the exceptions whose wording is shared by several components.</summary>
+internal static class ServingErrors
+{
+    public static ServingException InvalidArgument(string message) => new(ServingErrorKind.InvalidArgument, message);
+
+    public static ServingException ModelNotFound(string name, IEnumerable<string> served) =>
+        new(ServingErrorKind.NotFound, $"No model named '{name}'; served models: {string.Join(", ", served)}.");
+
+    public static ServingException ShuttingDown(string model) =>
+        new(ServingErrorKind.Unavailable, $"Model '{model}' is shutting down and accepts no new requests; retry on another instance.");
+
+    public static ServingException QueueFull(string model, int queueSize) =>
+        new(ServingErrorKind.ResourceExhausted, $"The queue of model '{model}' is full ({queueSize} inputs waiting); retry later.");
+
+    public static ServingException DeadlineExceeded(string model) =>
+        new(ServingErrorKind.DeadlineExceeded, $"The deadline passed while the request waited in the queue of model '{model}'; it was not run.");
+
+    public static ServingException DeadlineAlreadyPassed(string model) =>
+        new(ServingErrorKind.DeadlineExceeded, $"The request's deadline had passed before it reached model '{model}'; it was not queued.");
+
+    public static ServingException Cancelled(string model) =>
+        new(ServingErrorKind.Cancelled, $"The request to model '{model}' was cancelled before it ran.");
+}

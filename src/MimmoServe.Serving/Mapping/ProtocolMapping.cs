@@ -1,0 +1,128 @@
+using Google.Protobuf;
+using MimmoServe.Onnx;
+using MimmoServe.Protocol.V1;
+using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Repository;
+using MimmoServe.Serving.Requests;
+
+namespace MimmoServe.Serving.Mapping;
+
+/// <summary>
+/// Between the mimo.v1 messages and the serving core, so the host's handlers stay a few lines: a request becomes a
+/// <see cref="PredictInput"/> without copying its data (the core copies the item while it validates, before
+/// <see cref="ServedModel.PredictAsync"/> returns), and a <see cref="Prediction"/> or a model becomes its message.
+/// </summary>
+public static class ProtocolMapping
+{
+    /// <param name="request">The request message; it may be reused once PredictAsync has returned.</param>
+    /// <param name="mode">The <c>x-mimmo-mode</c> header's value, or null.</param>
+    public static PredictInput ToInput(PredictRequest request, string? mode)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new PredictInput
+        {
+            Model = request.Model,
+            Id = request.Id,
+            Shape = request.Shape,
+            Data = request.Data,
+            RawData = request.RawData.Memory,
+            EnsembleSize = request.EnsembleSize,
+            Mode = mode,
+            TopK = request.TopK,
+            ReturnMembers = request.ReturnMembers,
+        };
+    }
+
+    public static PredictResponse ToResponse(Prediction prediction)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        var u = prediction.Uncertainty;
+        var response = new PredictResponse
+        {
+            Id = prediction.Id,
+            Model = prediction.Model,
+            ClassIndex = prediction.ClassIndex,
+            Label = prediction.Label,
+            Confidence = prediction.Confidence,
+            Uncertainty = new Protocol.V1.Uncertainty
+            {
+                PredictiveEntropy = u.PredictiveEntropy,
+                ExpectedEntropy = u.ExpectedEntropy,
+                MutualInformation = u.MutualInformation,
+                Variance = u.Variance,
+                Agreement = u.Agreement,
+            },
+            EnsembleSize = (uint)prediction.EnsembleSize,
+            Members = (uint)prediction.Members,
+            Timing = new Timing
+            {
+                QueueUs = (ulong)Math.Max(0, prediction.Timing.QueueMicroseconds),
+                ComputeUs = (ulong)Math.Max(0, prediction.Timing.ComputeMicroseconds),
+                BatchRows = (uint)prediction.Timing.BatchRows,
+                BatchRequests = (uint)prediction.Timing.BatchRequests,
+            },
+        };
+        response.Probabilities.AddRange(prediction.Probabilities);
+        foreach (var top in prediction.Top)
+        {
+            response.Top.Add(new Protocol.V1.ClassScore { Index = top.Index, Label = top.Label, Probability = top.Probability });
+        }
+
+        foreach (var member in prediction.MemberPredictions)
+        {
+            var message = new Protocol.V1.MemberPrediction { Exit = (uint)member.Exit, Slot = (uint)member.Slot, Weight = member.Weight };
+            message.Probabilities.AddRange(member.Probabilities);
+            response.MemberPredictions.Add(message);
+        }
+
+        return response;
+    }
+
+    public static ModelInfo ToModelInfo(ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var contract = model.Contract;
+        var info = new ModelInfo
+        {
+            Name = model.Name,
+            Family = contract.Family,
+            Slots = (uint)contract.Slots,
+            Exits = (uint)contract.Exits,
+            NumClasses = (uint)contract.NumClasses,
+            DefaultEnsembleSize = (uint)model.DefaultEnsembleSize,
+            ExecutionProvider = ProviderName(model.ExecutionProvider.Actual),
+        };
+        info.ItemShape.AddRange(contract.ItemShape);
+        info.Labels.AddRange(contract.Labels);
+        info.EnsembleSizes.AddRange(contract.EnsembleSizes.Select(k => (uint)k));
+        for (var e = 0; e < contract.Exits; e++)
+        {
+            var row = new ExitWeights();
+            row.Weights.AddRange(contract.ExitWeightRow(e).ToArray());
+            info.ExitWeights.Add(row);
+        }
+
+        info.Metadata.Add(contract.Metadata.ToDictionary());
+        return info;
+    }
+
+    /// <summary>The provider as config.json and the command line spell it: cpu, cuda, tensorrt.</summary>
+    public static string ProviderName(ExecutionProvider provider) => provider switch
+    {
+        ExecutionProvider.Cuda => "cuda",
+        ExecutionProvider.TensorRt => "tensorrt",
+        _ => "cpu",
+    };
+
+    /// <summary>Little-endian float32 bytes of <paramref name="values"/>, as raw_data carries them.</summary>
+    public static ByteString ToRawData(ReadOnlySpan<float> values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        }
+
+        return UnsafeByteOperations.UnsafeWrap(bytes);
+    }
+}

@@ -1,0 +1,53 @@
+using MimmoServe.Onnx;
+using MimmoServe.Serving.Contract;
+
+namespace MimmoServe.Serving.Repository;
+
+/// <summary>
+/// The serving settings of one model, from the optional <c>config.json</c> beside its <c>model.onnx</c>
+/// (read by <see cref="ModelConfigReader"/>). Every default is on its property.
+/// </summary>
+public sealed record ModelConfig
+{
+    public const string FileName = "config.json";
+    public const int DefaultMaxRowsPerRun = 32;
+    public const double DefaultMaxQueueDelayMs = 2;
+    public const int DefaultQueueSize = 1024;
+
+    /// <summary><c>default_ensemble_size</c>: k when neither request nor header chooses. Default null: the model's <c>mimmo.default_ensemble_size</c>.</summary>
+    public int? DefaultEnsembleSize { get; init; }
+
+    /// <summary><c>max_rows_per_run</c>: rows B of one run, each holding M slots. Default 32. Must be >= 1.</summary>
+    public int MaxRowsPerRun { get; init; } = DefaultMaxRowsPerRun;
+
+    /// <summary><c>max_queue_delay_ms</c>: how long the oldest waiting input may wait for a fuller run. Default 2 ms. Must be >= 0.</summary>
+    public double MaxQueueDelayMs { get; init; } = DefaultMaxQueueDelayMs;
+
+    /// <summary><c>queue_size</c>: inputs that may wait; one more is refused at once. Default 1024. Must be >= 1.</summary>
+    public int QueueSize { get; init; } = DefaultQueueSize;
+
+    /// <summary><c>execution_provider</c>: <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>. Default cpu. A GPU provider that cannot be used falls back to CPU with a logged reason.</summary>
+    public ExecutionProvider ExecutionProvider { get; init; } = ExecutionProvider.Cpu;
+
+    /// <summary><c>intra_op_threads</c>: ORT's intra-op threads. Default 0: ORT's choice (one per physical core). Must be >= 0.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary><c>inter_op_threads</c>: ORT's inter-op threads. Default 0: ORT's choice. Must be >= 0.</summary>
+    public int InterOpThreads { get; init; }
+
+    public TimeSpan MaxQueueDelay => TimeSpan.FromMilliseconds(MaxQueueDelayMs);
+
+    /// <summary>The k used when neither the request nor the header chooses one.</summary>
+    public int EnsembleSizeFor(ModelContract contract) => DefaultEnsembleSize ?? contract.DefaultEnsembleSize;
+
+    /// <summary>Checks the settings that depend on the model.</summary>
+    /// <exception cref="ModelConfigException">default_ensemble_size is not one the model supports.</exception>
+    public void Validate(ModelContract contract)
+    {
+        if (DefaultEnsembleSize is { } k && !contract.Supports(k))
+        {
+            throw new ModelConfigException(ModelConfigReader.Keys.DefaultEnsembleSize,
+                $"{k} is not one of the model's ensemble sizes [{string.Join(", ", contract.EnsembleSizes)}]");
+        }
+    }
+}

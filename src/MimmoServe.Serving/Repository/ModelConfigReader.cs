@@ -1,0 +1,105 @@
+using System.Text.Json;
+using MimmoServe.Onnx;
+
+namespace MimmoServe.Serving.Repository;
+
+/// <summary>
+/// Reads <c>config.json</c>: a JSON object whose keys are all optional. An unknown key, a wrong type or a value out
+/// of range is a <see cref="ModelConfigException"/> naming the key, so a typo never passes silently.
+/// </summary>
+public static class ModelConfigReader
+{
+    /// <summary>Reads the file beside a model; defaults when there is none.</summary>
+    public static ModelConfig ReadFile(string path) =>
+        File.Exists(path) ? Read(File.ReadAllText(path)) : new ModelConfig();
+
+    /// <exception cref="ModelConfigException">Not a JSON object, unknown key or bad value.</exception>
+    public static ModelConfig Read(string json)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ModelConfigException("(file)", $"not valid JSON ({e.Message})");
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelConfigException("(file)", "must be a JSON object");
+            }
+
+            var config = new ModelConfig();
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                config = p.Name switch
+                {
+                    Keys.DefaultEnsembleSize => config with { DefaultEnsembleSize = Int(p, 1) },
+                    Keys.MaxRowsPerRun => config with { MaxRowsPerRun = Int(p, 1) },
+                    Keys.MaxQueueDelayMs => config with { MaxQueueDelayMs = Number(p) },
+                    Keys.QueueSize => config with { QueueSize = Int(p, 1) },
+                    Keys.ExecutionProvider => config with { ExecutionProvider = Provider(p) },
+                    Keys.IntraOpThreads => config with { IntraOpThreads = Int(p, 0) },
+                    Keys.InterOpThreads => config with { InterOpThreads = Int(p, 0) },
+                    _ => throw new ModelConfigException(p.Name, $"unknown key; the keys are {string.Join(", ", Keys.All)}"),
+                };
+            }
+
+            return config;
+        }
+    }
+
+    /// <summary>Parses a provider name as config.json and the command line spell it: cpu, cuda or tensorrt.</summary>
+    public static bool TryParseProvider(string? text, out ExecutionProvider provider)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "cpu":
+                provider = ExecutionProvider.Cpu;
+                return true;
+            case "cuda":
+                provider = ExecutionProvider.Cuda;
+                return true;
+            case "tensorrt":
+                provider = ExecutionProvider.TensorRt;
+                return true;
+            default:
+                provider = default;
+                return false;
+        }
+    }
+
+    private static int Int(JsonProperty p, int min) =>
+        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var v) && v >= min
+            ? v
+            : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not an integer >= {min}");
+
+    private static double Number(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out var v) && double.IsFinite(v) && v >= 0
+            ? v
+            : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not a number >= 0");
+
+    private static ExecutionProvider Provider(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.String && TryParseProvider(p.Value.GetString(), out var provider)
+            ? provider
+            : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not one of \"cpu\", \"cuda\", \"tensorrt\"");
+
+    /// <summary>The keys of config.json.</summary>
+    public static class Keys
+    {
+        public const string DefaultEnsembleSize = "default_ensemble_size";
+        public const string MaxRowsPerRun = "max_rows_per_run";
+        public const string MaxQueueDelayMs = "max_queue_delay_ms";
+        public const string QueueSize = "queue_size";
+        public const string ExecutionProvider = "execution_provider";
+        public const string IntraOpThreads = "intra_op_threads";
+        public const string InterOpThreads = "inter_op_threads";
+
+        public static readonly IReadOnlyList<string> All =
+            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads];
+    }
+}

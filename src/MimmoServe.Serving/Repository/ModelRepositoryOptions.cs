@@ -1,0 +1,37 @@
+using MimmoServe.Onnx;
+
+namespace MimmoServe.Serving.Repository;
+
+/// <summary>Where the models are and the server-wide overrides. Validated when the repository loads.</summary>
+public sealed class ModelRepositoryOptions
+{
+    public const string DefaultDirectory = "models";
+
+    /// <summary>The folder holding <c>&lt;name&gt;/model.onnx</c>. Default "models" (relative to the working directory).</summary>
+    public string Directory { get; set; } = DefaultDirectory;
+
+    /// <summary>The model answering requests that name none. Default null: the first loaded model by name (ordinal).</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>A provider for every model, overriding each config.json (the host's --provider). Default null: each model's own.</summary>
+    public ExecutionProvider? ExecutionProvider { get; set; }
+
+    /// <exception cref="ArgumentException">An empty directory or default model name.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            throw new ArgumentException($"{nameof(ModelRepositoryOptions)}.{nameof(Directory)} must name a folder.", nameof(Directory));
+        }
+
+        if (DefaultModel is not null && DefaultModel.Trim().Length == 0)
+        {
+            throw new ArgumentException($"{nameof(ModelRepositoryOptions)}.{nameof(DefaultModel)} must be null or a model name.", nameof(DefaultModel));
+        }
+
+        if (ExecutionProvider is { } p && !Enum.IsDefined(p))
+        {
+            throw new ArgumentException($"{nameof(ModelRepositoryOptions)}.{nameof(ExecutionProvider)} {(int)p} is not a provider.", nameof(ExecutionProvider));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using MimmoServe.Onnx;
+using MimmoServe.Serving.Batching;
+using MimmoServe.Serving.Contract;
+using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Errors;
+using MimmoServe.Serving.Requests;
+
+namespace MimmoServe.Serving.Repository;
+
+/// <summary>
+/// One loaded, warmed-up model: its contract, settings, session and batcher. <see cref="PredictAsync"/> validates a
+/// request, queues it and returns the task its run completes. Thread-safe.
+/// </summary>
+public sealed class ServedModel : IAsyncDisposable
+{
+    private readonly OnnxSession _session;
+    private readonly ModelBatcher _batcher;
+    private readonly TimeProvider _time;
+
+    internal ServedModel(string name, string path, ModelContract contract, ModelConfig config, OnnxSession session, ModelBatcher batcher, TimeProvider time)
+    {
+        Name = name;
+        Path = path;
+        Contract = contract;
+        Config = config;
+        _session = session;
+        _batcher = batcher;
+        _time = time;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The model.onnx it was loaded from.</summary>
+    public string Path { get; }
+
+    public ModelContract Contract { get; }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>The k used when neither the request nor the header chooses (config.json, else the model's).</summary>
+    public int DefaultEnsembleSize => Config.EnsembleSizeFor(Contract);
+
+    /// <summary>The provider asked for and the one in use, with ORT's reason when it fell back to CPU.</summary>
+    public ExecutionProviderResult ExecutionProvider => _session.ExecutionProvider;
+
+    /// <summary>Inputs waiting in the queue.</summary>
+    public int QueueLength => _batcher.QueueLength;
+
+    /// <summary>Runs so far, warm-up included.</summary>
+    public int Runs => _batcher.Runs;
+
+    internal ModelBatcher Batcher => _batcher;
+
+    /// <summary>
+    /// Validates <paramref name="input"/>, chooses its k, queues it and returns the task of its prediction.
+    /// Refusals throw at once, before anything is queued: DeadlineExceeded (the deadline has already passed),
+    /// InvalidArgument (item, size, mode), ResourceExhausted (queue full), Unavailable (stopping). The task fails with DeadlineExceeded or Cancelled when the request is
+    /// dropped before it runs (never run), or Internal when its run fails.
+    /// </summary>
+    /// <param name="input">The request; not kept.</param>
+    /// <param name="deadline">When the caller stops waiting, on this repository's <see cref="TimeProvider"/>; null for none.</param>
+    /// <param name="cancellationToken">Drops the request while it waits; a request already packed runs to the end.</param>
+    /// <exception cref="ServingException">The request is refused.</exception>
+    public Task<Prediction> PredictAsync(PredictInput input, DateTimeOffset? deadline = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var now = _time.GetTimestamp();
+        if (deadline <= _time.GetUtcNow())
+        {
+            throw ServingErrors.DeadlineAlreadyPassed(Name);
+        }
+
+        var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
+        var item = ItemValidator.ValidateAndCopy(Contract, input);
+        var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline);
+        try
+        {
+            _batcher.Submit(request, cancellationToken);
+        }
+        catch
+        {
+            request.ReturnItem();
+            throw;
+        }
+
+        return request.Task;
+    }
+
+    /// <summary>Stops accepting requests and completes the queued ones (see <see cref="ModelBatcher.StopAsync"/>).</summary>
+    public Task StopAsync() => _batcher.StopAsync();
+
+    /// <summary>Drains, then releases the session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _batcher.StopAsync().ConfigureAwait(false);
+        _session.Dispose();
+    }
+}

@@ -1,0 +1,90 @@
+using MimmoServe.Onnx;
+using MimmoServe.Serving.Repository;
+
+namespace MimmoServe.Serving.Tests.Repository;
+
+public sealed class ModelConfigReaderTests
+{
+    [Fact]
+    public void Read_EmptyObject_GivesTheDocumentedDefaults()
+    {
+        var config = ModelConfigReader.Read("{}");
+
+        Assert.Null(config.DefaultEnsembleSize);
+        Assert.Equal(32, config.MaxRowsPerRun);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), config.MaxQueueDelay);
+        Assert.Equal(1024, config.QueueSize);
+        Assert.Equal(ExecutionProvider.Cpu, config.ExecutionProvider);
+        Assert.Equal((0, 0), (config.IntraOpThreads, config.InterOpThreads));
+    }
+
+    [Fact]
+    public void Read_EveryKey_ReadsEachValue()
+    {
+        var config = ModelConfigReader.Read("""
+            {"default_ensemble_size": 2, "max_rows_per_run": 8, "max_queue_delay_ms": 0.5, "queue_size": 100,
+             "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1}
+            """);
+
+        Assert.Equal(2, config.DefaultEnsembleSize);
+        Assert.Equal(8, config.MaxRowsPerRun);
+        Assert.Equal(TimeSpan.FromMilliseconds(0.5), config.MaxQueueDelay);
+        Assert.Equal(100, config.QueueSize);
+        Assert.Equal(ExecutionProvider.TensorRt, config.ExecutionProvider);
+        Assert.Equal((2, 1), (config.IntraOpThreads, config.InterOpThreads));
+    }
+
+    [Theory]
+    [InlineData("{\"max_rows\": 8}", "max_rows", "unknown key")]
+    [InlineData("{\"default_ensemble_size\": 0}", "default_ensemble_size", "integer >= 1")]
+    [InlineData("{\"max_rows_per_run\": 1.5}", "max_rows_per_run", "integer >= 1")]
+    [InlineData("{\"max_rows_per_run\": \"8\"}", "max_rows_per_run", "integer >= 1")]
+    [InlineData("{\"max_queue_delay_ms\": -1}", "max_queue_delay_ms", "number >= 0")]
+    [InlineData("{\"queue_size\": 0}", "queue_size", "integer >= 1")]
+    [InlineData("{\"execution_provider\": \"rocm\"}", "execution_provider", "\"cpu\", \"cuda\", \"tensorrt\"")]
+    [InlineData("{\"intra_op_threads\": -1}", "intra_op_threads", "integer >= 0")]
+    [InlineData("{\"inter_op_threads\": null}", "inter_op_threads", "integer >= 0")]
+    [InlineData("[1]", "(file)", "JSON object")]
+    [InlineData("{\"queue_size\": ", "(file)", "not valid JSON")]
+    public void Read_BadKeyOrValue_RefusedNamingTheKey(string json, string key, string problem)
+    {
+        var error = Assert.Throws<ModelConfigException>(() => ModelConfigReader.Read(json));
+
+        Assert.Equal(key, error.Key);
+        Assert.Contains($"\"{key}\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DefaultSizeTheModelDoesNotSupport_RefusedNamingTheSupportedSizes()
+    {
+        var config = ModelConfigReader.Read("{\"default_ensemble_size\": 2}");
+        var contract = Contracts.Mimo(m =>
+        {
+            m["mimmo.ensemble_sizes"] = "[1, 3]";
+            m["mimmo.replication"] = "{\"1\": [[0], [1], [2]], \"3\": [[0, 1, 2]]}";
+        });
+
+        var error = Assert.Throws<ModelConfigException>(() => config.Validate(contract));
+
+        Assert.Equal("default_ensemble_size", error.Key);
+        Assert.Contains("[1, 3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnsembleSizeFor_ConfigChoosesOne_WinsOverTheModel()
+    {
+        var contract = Contracts.Mimo();
+
+        Assert.Equal(3, new ModelConfig().EnsembleSizeFor(contract));
+        Assert.Equal(2, new ModelConfig { DefaultEnsembleSize = 2 }.EnsembleSizeFor(contract));
+    }
+
+    [Fact]
+    public void ReadFile_NoFile_GivesDefaults()
+    {
+        var config = ModelConfigReader.ReadFile(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "config.json"));
+
+        Assert.Equal(new ModelConfig(), config);
+    }
+}

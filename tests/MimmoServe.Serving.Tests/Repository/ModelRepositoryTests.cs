@@ -1,0 +1,158 @@
+using MimmoServe.Onnx;
+using MimmoServe.Serving.Errors;
+using MimmoServe.Serving.Repository;
+using MimmoServe.Serving.Requests;
+
+namespace MimmoServe.Serving.Tests.Repository;
+
+public sealed class ModelRepositoryTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mimmo-repo-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task LoadAsync_MixedFolder_ServesTheGoodModelsAndReportsEachFailureByName()
+    {
+        AddModel("good", "mimo.onnx", """{"max_rows_per_run": 4}""");
+        AddModel("plain", "classifier.onnx");
+        AddModel("broken", "mimo_bad_weights.onnx");
+        AddModel("badconfig", "mimo.onnx", """{"max_rows_per_run": 4, "queue": 3}""");
+        AddModel("corrupt", "corrupt.onnx");
+        AddModel("nan", "mimo_nan.onnx");
+        Directory.CreateDirectory(Path.Combine(_dir, "notes"));
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        Assert.Equal(["good", "plain"], repository.Models.Select(m => m.Name));
+        Assert.Equal(["badconfig", "broken", "corrupt", "nan"], repository.Failures.Select(f => f.Name));
+        Assert.Contains("\"queue\"", repository.Failures[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("mimmo.exit_weights", repository.Failures[1].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("output 'logits': warm-up with k=1", repository.Failures[3].Reason, StringComparison.Ordinal);
+        Assert.Equal("good", repository.DefaultModel!.Name);
+        Assert.Same(repository.DefaultModel, repository.Get(""));
+        Assert.Equal(4, repository.Get("good").Config.MaxRowsPerRun);
+        // Warmed up before listed: one run per supported k.
+        Assert.Equal(3, repository.Get("good").Runs);
+        Assert.Equal(1, repository.Get("plain").Runs);
+    }
+
+    [Fact]
+    public async Task LoadAsync_DefaultModelConfigured_UsesIt()
+    {
+        AddModel("a", "mimo.onnx");
+        AddModel("b", "classifier.onnx");
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir, DefaultModel = "b" }, OnnxRuntime.Shared);
+
+        Assert.Equal("b", repository.DefaultModel!.Name);
+    }
+
+    [Fact]
+    public async Task LoadAsync_DefaultModelBroken_FailsNamingItsReason()
+    {
+        AddModel("a", "mimo.onnx");
+        AddModel("b", "mimo_missing_key.onnx");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir, DefaultModel = "b" }, OnnxRuntime.Shared));
+
+        Assert.Contains("mimmo.labels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_NoModelInTheFolder_EmptyAndTheDefaultIsNotFound()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "mimmo_kit"));
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        Assert.Empty(repository.Models);
+        Assert.Empty(repository.Failures);
+        Assert.Null(repository.DefaultModel);
+        Assert.Equal(ServingErrorKind.NotFound, Assert.Throws<ServingException>(() => repository.Get("")).Kind);
+    }
+
+    [Fact]
+    public async Task LoadAsync_NoSuchFolder_FailsNamingIt()
+    {
+        var missing = Path.Combine(_dir, "nope");
+
+        var error = await Assert.ThrowsAsync<DirectoryNotFoundException>(
+            () => ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = missing }, OnnxRuntime.Shared));
+
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_GpuProviderUnusable_FallsBackToCpuAndKeepsTheReason()
+    {
+        AddModel("gpu", "mimo.onnx", """{"execution_provider": "cuda"}""");
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        var provider = repository.Get("gpu").ExecutionProvider;
+        Assert.Equal(ExecutionProvider.Cuda, provider.Requested);
+        Assert.Equal(ExecutionProvider.Cpu, provider.Actual);
+        Assert.False(string.IsNullOrEmpty(provider.Reason));
+    }
+
+    [Fact]
+    public async Task Get_UnknownModel_NotFoundNamingTheServedOnes()
+    {
+        AddModel("good", "mimo.onnx");
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        var error = Assert.Throws<ServingException>(() => repository.Get("nope"));
+
+        Assert.Equal(ServingErrorKind.NotFound, error.Kind);
+        Assert.Contains("'nope'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("good", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PredictAsync_PlainClassifier_ServesSoftmaxOfItsLogits()
+    {
+        AddModel("plain", "classifier.onnx");
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+        float[] x = [0.2f, 0.9f, 0.4f, 0.1f];
+
+        var prediction = await repository.PredictAsync(new PredictInput { Shape = [4], Data = x, Mode = "accuracy" });
+
+        // logits = x·W + b with the W and b of make_fixtures.py's classifier_model.
+        double[,] w = { { 1.0, 0.0, -1.0 }, { 0.5, 1.0, 0.0 }, { 0.0, -0.5, 2.0 }, { 1.0, 1.0, 1.0 } };
+        double[] b = [0.1, 0.2, -0.3];
+        var logits = Enumerable.Range(0, 3).Select(j => b[j] + Enumerable.Range(0, 4).Sum(i => x[i] * w[i, j])).ToArray();
+        var exp = logits.Select(Math.Exp).ToArray();
+        for (var j = 0; j < 3; j++)
+        {
+            Assert.Equal(exp[j] / exp.Sum(), prediction.Probabilities[j], 1e-5);
+        }
+
+        Assert.Equal((1, 1), (prediction.EnsembleSize, prediction.Members));
+        Assert.Equal(0f, prediction.Uncertainty.MutualInformation);
+        Assert.Equal(1f, prediction.Uncertainty.Agreement, 1e-6f);
+    }
+
+    [Fact]
+    public async Task StopAsync_ThenPredict_Unavailable()
+    {
+        AddModel("good", "mimo.onnx");
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        await repository.StopAsync();
+
+        var error = Expect.Refused(() => repository.PredictAsync(new PredictInput { Shape = [4], Data = [0, 0, 0, 0] }));
+        Assert.Equal(ServingErrorKind.Unavailable, error.Kind);
+    }
+
+    private void AddModel(string name, string fixture, string? config = null)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, name)).FullName;
+        File.Copy(Fixtures.Path(fixture), Path.Combine(folder, ModelRepository.ModelFileName));
+        if (config is not null)
+        {
+            File.WriteAllText(Path.Combine(folder, ModelConfig.FileName), config);
+        }
+    }
+}

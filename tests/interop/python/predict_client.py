@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""A Python grpcio client of MimmoServe's Inference API (mimmo.v1), for people and for tests.
+
+The message classes are generated at run time with grpc_tools.protoc from protos/mimmo/v1/inference.proto;
+nothing generated is committed. Needs Debian's python3-grpcio, python3-grpc-tools and python3-numpy, so
+run it with /usr/bin/python3.
+
+  predict_client.py --fashion-mnist 0 --mode accuracy        # test image 0 of Fashion-MNIST, all slots
+  predict_client.py --fashion-mnist 0 --mode throughput      # one slot
+  predict_client.py --list                                   # the models the server serves
+  predict_client.py --fashion-mnist 7 --json                 # one JSON object per line, for scripts
+
+Exit code: 0 on success, 1 when the call ends with a gRPC error (its code and message are printed).
+"""
+
+import argparse
+import gzip
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import grpc
+from google.protobuf import json_format
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+PROTO_DIR = os.path.join(REPO_ROOT, "protos")
+FASHION_MNIST_IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+SERVICE = "/mimmo.v1.Inference/"
+MODE_HEADER = "x-mimmo-mode"
+
+
+def load_messages():
+    """Compiles inference.proto into a temporary folder and imports the generated module."""
+    out = tempfile.mkdtemp(prefix="mimmo-predict-")
+    args = [sys.executable, "-m", "grpc_tools.protoc", "-I" + PROTO_DIR, "--python_out=" + out,
+            "mimmo/v1/inference.proto"]
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError("grpc_tools.protoc failed: " + result.stderr.strip())
+    for folder in ("mimmo", os.path.join("mimmo", "v1")):
+        open(os.path.join(out, folder, "__init__.py"), "a").close()
+    sys.path.insert(0, out)
+    return importlib.import_module("mimmo.v1.inference_pb2")
+
+
+def fashion_mnist_image(index, path=FASHION_MNIST_IMAGES):
+    """Test image `index` as 784 floats in [0, 1] (row-major 28 x 28)."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    count = int.from_bytes(data[4:8], "big")
+    if not 0 <= index < count:
+        raise ValueError("--fashion-mnist must be in [0, %d), got %d" % (count, index))
+    start = 16 + index * 784
+    return [b / 255.0 for b in data[start:start + 784]]
+
+
+def call(channel, method, request, response_type, metadata, timeout):
+    stub = channel.unary_unary(SERVICE + method, request_serializer=lambda m: m.SerializeToString(),
+                               response_deserializer=response_type.FromString)
+    return stub(request, metadata=metadata, timeout=timeout)
+
+
+def print_prediction(response):
+    u = response.uncertainty
+    print("model        %s" % response.model)
+    print("prediction   %s (class %d), confidence %.4f" % (response.label, response.class_index, response.confidence))
+    print("ensemble     k = %d slots, %d members averaged" % (response.ensemble_size, response.members))
+    print("top          " + ", ".join("%s %.4f" % (t.label, t.probability) for t in response.top))
+    print("uncertainty  predictive entropy %.4f, expected entropy %.4f, mutual information %.4f,"
+          % (u.predictive_entropy, u.expected_entropy, u.mutual_information))
+    print("             variance %.6f, agreement %.3f" % (u.variance, u.agreement))
+    t = response.timing
+    print("timing       queue %d us, compute %d us, %d rows, %d requests in the run"
+          % (t.queue_us, t.compute_us, t.batch_rows, t.batch_requests))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--address", default=os.environ.get("MIMMO_ADDRESS", "localhost:50051"))
+    parser.add_argument("--model", default="", help="model name; empty: the server's default model")
+    parser.add_argument("--mode", default="", help="accuracy, throughput, balanced or a number k (the x-mimmo-mode header)")
+    parser.add_argument("--ensemble-size", type=int, default=0, help="k in the request itself (wins over --mode)")
+    parser.add_argument("--fashion-mnist", type=int, help="predict Fashion-MNIST test image N")
+    parser.add_argument("--top-k", type=int, default=3)
+    parser.add_argument("--members", action="store_true", help="also return every member's prediction")
+    parser.add_argument("--list", action="store_true", help="list the served models")
+    parser.add_argument("--json", action="store_true", help="print the response as one JSON line")
+    parser.add_argument("--timeout", type=float, default=10.0, help="deadline in seconds")
+    args = parser.parse_args(argv)
+
+    pb = load_messages()
+    metadata = [(MODE_HEADER, args.mode)] if args.mode else []
+    with grpc.insecure_channel(args.address) as channel:
+        try:
+            if args.list:
+                response = call(channel, "ListModels", pb.ListModelsRequest(), pb.ListModelsResponse,
+                                metadata, args.timeout)
+                if args.json:
+                    print(json.dumps(json_format.MessageToDict(response)))
+                else:
+                    for m in response.models:
+                        print("%-18s %-8s M=%d E=%d K=%d sizes=%s default=%d on %s" % (
+                            m.name, m.family, m.slots, m.exits, m.num_classes, list(m.ensemble_sizes),
+                            m.default_ensemble_size, m.execution_provider))
+                return 0
+            if args.fashion_mnist is None:
+                parser.error("give --fashion-mnist N or --list")
+            try:
+                image = fashion_mnist_image(args.fashion_mnist)
+            except ValueError as e:
+                parser.error(str(e))
+            request = pb.PredictRequest(model=args.model, shape=[1, 28, 28], data=image,
+                                        id="fashion-mnist-%d" % args.fashion_mnist,
+                                        ensemble_size=args.ensemble_size, top_k=args.top_k,
+                                        return_members=args.members)
+            response = call(channel, "Predict", request, pb.PredictResponse, metadata, args.timeout)
+        except grpc.RpcError as e:
+            print("error: %s: %s" % (e.code().name, e.details()), file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(json_format.MessageToDict(response, including_default_value_fields=True)))
+    else:
+        print_prediction(response)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
