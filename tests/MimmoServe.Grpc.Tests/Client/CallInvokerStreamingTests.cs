@@ -73,6 +73,35 @@ public abstract class CallInvokerStreamingTests(IEchoTarget server)
     }
 
     [Fact]
+    public async Task AsyncDuplexStreamingCall_ServerFailsMidStream_ReadAndLaterWriteThrowItsStatus()
+    {
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+        await call.RequestStream.WriteAsync(new EchoRequest { Message = "fine" });
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        await call.RequestStream.WriteAsync(new EchoRequest { FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "stop" });
+        var readError = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        var writeError = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+
+        Assert.Equal(new Status(StatusCode.FailedPrecondition, "stop"), readError.Status);
+        Assert.Equal(readError.Status, writeError.Status);
+    }
+
+    [Fact]
+    public async Task AsyncDuplexStreamingCall_HeadersAwaitedBeforeAnyWrite_ArriveWithoutAMessage()
+    {
+        var headers = new Metadata().Add("x-echo-ascii", "early");
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Headers: headers, Deadline: TestDeadlines.Safe));
+
+        // The server sends its headers when the call starts; the client must have sent its own by then.
+        var responseHeaders = await call.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(5));
+        await call.RequestStream.CompleteAsync();
+
+        Assert.Equal("early", responseHeaders.GetValue("x-echo-ascii"));
+        Assert.False(await call.ResponseStream.MoveNext());
+    }
+
+    [Fact]
     public async Task AsyncDuplexStreamingCall_WriteAfterComplete_ThrowsInvalidOperation()
     {
         using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
