@@ -26,6 +26,27 @@ public abstract class CallInvokerStreamingTests(IEchoTarget server)
     }
 
     [Fact]
+    public async Task AsyncServerStreamingCall_NoReplies_EndsWithOk()
+    {
+        using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 0 }, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.Throws<InvalidOperationException>(() => call.ResponseStream.Current);
+    }
+
+    [Fact]
+    public async Task AsyncClientStreamingCall_NoRequests_ReplyCountsZero()
+    {
+        using var call = server.Invoker.AsyncClientStreamingCall(EchoService.ClientStreamMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        await call.RequestStream.CompleteAsync();
+        var reply = await call;
+
+        Assert.Equal(0, reply.Received);
+    }
+
+    [Fact]
     public async Task AsyncServerStreamingCall_ServerFails_MoveNextThrowsItsStatus()
     {
         using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 3, FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "no" }, new CallOptions(Deadline: TestDeadlines.Safe));
