@@ -59,9 +59,7 @@ internal static class GrpcFrameReader
                 {
                     consumed = buffer.Start;
                     examined = consumed;
-                    return header.IsCompressed
-                        ? Decompress(marshaller, payload, maxMessageSize, decompressor)
-                        : marshaller.Deserialize(payload);
+                    return Parse(marshaller, header, payload, maxMessageSize, decompressor);
                 }
 
                 if (result.IsCompleted)
@@ -108,9 +106,7 @@ internal static class GrpcFrameReader
                 {
                     consumed = buffer.Start;
                     examined = consumed;
-                    message = header.IsCompressed
-                        ? Decompress(marshaller, payload, maxMessageSize, decompressor)
-                        : marshaller.Deserialize(payload);
+                    message = Parse(marshaller, header, payload, maxMessageSize, decompressor);
                 }
 
                 if (message is not null && !buffer.IsEmpty)
@@ -134,6 +130,10 @@ internal static class GrpcFrameReader
             }
         }
     }
+
+    private static T Parse<T>(Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, int maxMessageSize, ICompressionProvider? decompressor)
+        where T : class, IMessage<T> =>
+        header.IsCompressed ? Decompress(marshaller, payload, maxMessageSize, decompressor) : marshaller.Deserialize(payload);
 
     private static T Decompress<T>(Marshaller<T> marshaller, in ReadOnlySequence<byte> payload, int maxMessageSize, ICompressionProvider? decompressor)
         where T : class, IMessage<T>

@@ -128,8 +128,8 @@ public sealed class ModelRepository : IAsyncDisposable
         var session = runtime.CreateSession(path, new OnnxSessionOptions
         {
             ExecutionProvider = options.ExecutionProvider ?? config.ExecutionProvider,
-            IntraOpThreads = config.IntraOpThreads,
-            InterOpThreads = config.InterOpThreads,
+            IntraOpThreads = options.IntraOpThreads ?? config.IntraOpThreads,
+            InterOpThreads = options.InterOpThreads ?? config.InterOpThreads,
         });
         try
         {

@@ -16,6 +16,12 @@ public sealed class ModelRepositoryOptions
     /// <summary>A provider for every model, overriding each config.json (the host's --provider). Default null: each model's own.</summary>
     public ExecutionProvider? ExecutionProvider { get; set; }
 
+    /// <summary>ONNX Runtime intra-op threads for every model, overriding each config.json (the host's Mimmo:IntraOpThreads). Default null: each model's own.</summary>
+    public int? IntraOpThreads { get; set; }
+
+    /// <summary>ONNX Runtime inter-op threads for every model, overriding each config.json. Default null: each model's own.</summary>
+    public int? InterOpThreads { get; set; }
+
     /// <exception cref="ArgumentException">An empty directory or default model name.</exception>
     public void Validate()
     {
@@ -32,6 +38,11 @@ public sealed class ModelRepositoryOptions
         if (ExecutionProvider is { } p && !Enum.IsDefined(p))
         {
             throw new ArgumentException($"{nameof(ModelRepositoryOptions)}.{nameof(ExecutionProvider)} {(int)p} is not a provider.", nameof(ExecutionProvider));
+        }
+
+        if (IntraOpThreads is < 0 || InterOpThreads is < 0)
+        {
+            throw new ArgumentException($"{nameof(ModelRepositoryOptions)}: thread counts must be >= 0 (0 = ONNX Runtime's choice), got {IntraOpThreads} and {InterOpThreads}.");
         }
     }
 }

@@ -11,6 +11,7 @@ namespace MimmoServe.Grpc.Tests.Infrastructure;
 public class EchoServer : IAsyncLifetime
 {
     private readonly bool _tls;
+    private readonly TimeProvider? _timeProvider;
     private WebApplication? _app;
     private TestCertificate? _certificate;
 
@@ -22,6 +23,12 @@ public class EchoServer : IAsyncLifetime
     protected EchoServer(bool tls)
     {
         _tls = tls;
+    }
+
+    /// <summary>A plaintext server whose deadlines run on <paramref name="timeProvider"/>.</summary>
+    internal EchoServer(TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
     }
 
     public int Port { get; private set; }
@@ -45,6 +52,11 @@ public class EchoServer : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("MimmoServe", LogLevel.Warning);
+        if (_timeProvider is not null)
+        {
+            builder.Services.AddSingleton(_timeProvider);
+        }
+
         builder.Services.AddGrpcServer(options =>
         {
             options.Port = 0;

@@ -1,0 +1,50 @@
+using MimmoServe.Onnx;
+
+namespace MimmoServe.Server.Configuration;
+
+/// <summary>
+/// The host's settings, bound from the "Mimmo" section (appsettings.json, <c>Mimmo__Port</c>-style variables,
+/// the <c>MIMMO_*</c> variables and the command line; later sources win) and validated at start-up by
+/// <see cref="MimmoServerOptionsValidator"/>. Every default is on its property.
+/// </summary>
+public sealed class MimmoServerOptions
+{
+    public const string SectionName = "Mimmo";
+    public const int DefaultPort = 50051;
+    public const string DefaultModels = "models";
+    public const int DefaultMaxStreamInFlight = 64;
+
+    /// <summary>The gRPC port. Default 50051; 0 picks a free port (tests).</summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary>The address to listen on. Default "0.0.0.0" (every IPv4 interface); "127.0.0.1" for loopback only.</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// The model folder (<c>&lt;folder&gt;/&lt;name&gt;/model.onnx</c>). Default "models". A relative path is looked up
+    /// in the current directory, then in the repository root above the application (so that
+    /// <c>dotnet run --project src/MimmoServe.Server</c> serves the bundled models from anywhere in the repository).
+    /// </summary>
+    public string Models { get; set; } = DefaultModels;
+
+    /// <summary>The model of requests that name none. Default null: the first served model by name.</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c> for every model, overriding each config.json. Default null: each model's own.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads for every model, overriding config.json. Default null: each model's own (0 = ORT's choice).</summary>
+    public int? IntraOpThreads { get; set; }
+
+    /// <summary>ONNX Runtime inter-op threads for every model, overriding config.json. Default null: each model's own.</summary>
+    public int? InterOpThreads { get; set; }
+
+    /// <summary>
+    /// Requests of one PredictStream call that may be queued or running at once; the stream stops reading until one
+    /// completes, so a fast client gets flow control instead of RESOURCE_EXHAUSTED. Default 64.
+    /// </summary>
+    public int MaxStreamInFlight { get; set; } = DefaultMaxStreamInFlight;
+
+    /// <summary>The provider as <see cref="ExecutionProvider"/>; null when unset. Call after validation.</summary>
+    internal ExecutionProvider? ParsedProvider => Provider is null ? null : ProviderNames.Parse(Provider);
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace MimmoServe.Server.Configuration;
+
+/// <summary>Checks <see cref="MimmoServerOptions"/> at start-up, so that a bad setting stops the host with a message naming it.</summary>
+internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MimmoServerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Port is < 0 or > 65535)
+        {
+            failures.Add($"Mimmo:Port (--port, MIMMO_PORT) must be 0-65535, got {options.Port}.");
+        }
+
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            failures.Add($"Mimmo:ListenAddress must be an IP address, got '{options.ListenAddress}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Models))
+        {
+            failures.Add("Mimmo:Models (--models, MIMMO_MODELS) must name the model folder.");
+        }
+        else if (ModelsDirectory.Resolve(options.Models) is null)
+        {
+            failures.Add($"Mimmo:Models (--models, MIMMO_MODELS): the model folder '{options.Models}' does not exist; tried {string.Join(", ", ModelsDirectory.Candidates(options.Models))}.");
+        }
+
+        if (options.DefaultModel is not null && string.IsNullOrWhiteSpace(options.DefaultModel))
+        {
+            failures.Add("Mimmo:DefaultModel (--default-model, MIMMO_DEFAULT_MODEL) must be a model name when set.");
+        }
+
+        if (options.Provider is not null && !ProviderNames.IsValid(options.Provider))
+        {
+            failures.Add($"Mimmo:Provider (--provider, MIMMO_PROVIDER) must be one of {string.Join(", ", ProviderNames.All)}, got '{options.Provider}'.");
+        }
+
+        if (options.IntraOpThreads is < 0)
+        {
+            failures.Add($"Mimmo:IntraOpThreads must be >= 0 (0 = ONNX Runtime's choice), got {options.IntraOpThreads}.");
+        }
+
+        if (options.InterOpThreads is < 0)
+        {
+            failures.Add($"Mimmo:InterOpThreads must be >= 0 (0 = ONNX Runtime's choice), got {options.InterOpThreads}.");
+        }
+
+        if (options.MaxStreamInFlight < 1)
+        {
+            failures.Add($"Mimmo:MaxStreamInFlight must be >= 1, got {options.MaxStreamInFlight}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,15 @@
+namespace MimmoServe.Server.Configuration;
+
+/// <summary>One setting the command line and the <c>MIMMO_*</c> environment variables can give, and its configuration key.</summary>
+internal sealed record ServerSetting(string Option, string EnvironmentVariable, string Key, string ValueName, string Description)
+{
+    /// <summary>Every such setting; the help text lists them in this order.</summary>
+    public static readonly ServerSetting[] All =
+    [
+        new("--port", "MIMMO_PORT", "Mimmo:Port", "N", $"gRPC port (default {MimmoServerOptions.DefaultPort}; 0 picks a free one)"),
+        new("--models", "MIMMO_MODELS", "Mimmo:Models", "DIR", $"model folder, <DIR>/<name>/model.onnx (default {MimmoServerOptions.DefaultModels}: the current directory's, else the repository's)"),
+        new("--provider", "MIMMO_PROVIDER", "Mimmo:Provider", "NAME", $"execution provider for every model: {string.Join(" | ", ProviderNames.All)} (default: each model's config.json, else cpu)"),
+        new("--default-model", "MIMMO_DEFAULT_MODEL", "Mimmo:DefaultModel", "NAME", "model of requests that name none (default: the first by name)"),
+        new("--ort-library", "MIMMO_ORT_LIBRARY", "Onnx:Library", "PATH", "libonnxruntime.so to load (default: the one next to the server)"),
+    ];
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MimmoServe.Grpc.Hosting;
+using MimmoServe.Onnx;
+using MimmoServe.Server.Configuration;
+using MimmoServe.Server.Services;
+
+namespace MimmoServe.Server.Hosting;
+
+/// <summary>The host's wiring, so that Program.cs stays a few lines (as in eShop's service defaults).</summary>
+public static class MimmoServerExtensions
+{
+    /// <summary>
+    /// Adds the server: options "Mimmo" (validated at start-up) and "Onnx", the gRPC layer ("Grpc": TLS, message
+    /// limits; its port and address come from Mimmo:Port and Mimmo:ListenAddress), health, reflection, the model host
+    /// and mimmo.v1.Inference.
+    /// </summary>
+    public static WebApplicationBuilder AddMimmoServer(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<MimmoServerOptions>().Bind(builder.Configuration.GetSection(MimmoServerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MimmoServerOptions>, MimmoServerOptionsValidator>());
+        services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection("Onnx"));
+        services.AddOptions<GrpcServerOptions>().Bind(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
+        services.AddSingleton<IPostConfigureOptions<GrpcServerOptions>, GrpcEndpointFromServerOptions>();
+        services.AddGrpcServer().AddService<InferenceService>();
+        services.AddSingleton<ModelHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        return builder;
+    }
+
+    /// <summary>Maps every gRPC service (mimmo.v1.Inference, grpc.health.v1.Health, reflection v1 and v1alpha).</summary>
+    public static WebApplication MapMimmoServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcServices();
+        return app;
+    }
+}

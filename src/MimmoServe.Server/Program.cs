@@ -1,0 +1,3 @@
+using MimmoServe.Server.Hosting;
+
+return await MimmoServerHost.RunAsync(args);

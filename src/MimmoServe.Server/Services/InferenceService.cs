@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Server;
+using MimmoServe.Protocol;
+using MimmoServe.Protocol.V1;
+using MimmoServe.Server.Configuration;
+using MimmoServe.Server.Hosting;
+using MimmoServe.Serving.Mapping;
+
+namespace MimmoServe.Server.Services;
+
+/// <summary>
+/// mimmo.v1.Inference. Each handler is a few lines over the serving core: map the message
+/// (<see cref="ProtocolMapping"/>), call the repository with the call's deadline and cancellation, map the answer;
+/// every failure goes through <see cref="StatusMap"/>.
+/// </summary>
+internal sealed class InferenceService : IGrpcService
+{
+    private readonly ModelHost _host;
+    private readonly MimmoServerOptions _options;
+    private readonly ILogger _logger;
+
+    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, ILogger<InferenceService> logger)
+    {
+        _host = host;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public ServiceDefinition BindService() =>
+        ServiceDefinition.CreateBuilder(InferenceReflection.Descriptor.Services[0])
+            .AddUnary(InferenceMethods.Predict, PredictAsync)
+            .AddDuplexStreaming(InferenceMethods.PredictStream, PredictStreamAsync)
+            .AddUnary(InferenceMethods.GetModel, GetModelAsync)
+            .AddUnary(InferenceMethods.ListModels, ListModelsAsync)
+            .Build();
+
+    /// <summary>The call's deadline as the repository takes it; null without one.</summary>
+    internal static DateTimeOffset? Deadline(ServerCallContext context) =>
+        context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
+
+    private async Task<PredictResponse> PredictAsync(PredictRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var input = ProtocolMapping.ToInput(request, context.RequestHeaders.GetValue(ModeHeader.Name));
+            var prediction = await _host.Repository.PredictAsync(input, Deadline(context), context.CancellationToken).ConfigureAwait(false);
+            return ProtocolMapping.ToResponse(prediction);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Fail(context, e);
+        }
+    }
+
+    private Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context) =>
+        new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger).RunAsync(requests, responses);
+
+    private Task<ModelInfo> GetModelAsync(GetModelRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return Task.FromResult(ProtocolMapping.ToModelInfo(_host.Repository.Get(request.Model)));
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Fail(context, e);
+        }
+    }
+
+    private Task<ListModelsResponse> ListModelsAsync(ListModelsRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var response = new ListModelsResponse();
+            response.Models.AddRange(_host.Repository.Models.Select(ProtocolMapping.ToModelInfo));
+            return Task.FromResult(response);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Fail(context, e);
+        }
+    }
+
+    private RpcException Fail(ServerCallContext context, Exception e)
+    {
+        var status = StatusMap.ToStatus(e, out var unexpected);
+        if (unexpected)
+        {
+            HostLog.CallFailed(_logger, context.Method.FullName, e);
+        }
+
+        return new RpcException(status, new Metadata(), e);
+    }
+}
