@@ -123,6 +123,20 @@ public abstract class CallInvokerStreamingTests(IEchoTarget server)
     }
 
     [Fact]
+    public async Task AsyncDuplexStreamingCall_WriteWithCancelledToken_CancelsTheCall()
+    {
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+        await call.RequestStream.WriteAsync(new EchoRequest { Message = "one" });
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest(), new CancellationToken(canceled: true)));
+
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+        Assert.Equal(StatusCode.Cancelled, call.GetStatus().StatusCode);
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+    }
+
+    [Fact]
     public async Task AsyncDuplexStreamingCall_WriteAfterComplete_ThrowsInvalidOperation()
     {
         using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
