@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MimmoServe.Server.Tests.Infrastructure;
 
-/// <summary>A logger provider that keeps every formatted message (Information and above), so tests can read what the server logged.</summary>
+/// <summary>A logger provider that keeps every formatted message (Information and above; Debug of MimmoServe's own categories), so tests can read what the server logged.</summary>
 internal sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
@@ -11,6 +11,10 @@ internal sealed class CapturedLogs : ILoggerProvider
     public IReadOnlyCollection<string> Lines => _lines;
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>Waits (spinning, no sleep) until a line contains <paramref name="text"/>.</summary>
+    public void WaitFor(string text) =>
+        Assert.True(SpinWait.SpinUntil(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)), TimeSpan.FromSeconds(20)), $"no log line with '{text}':\n{string.Join("\n", _lines)}");
 
     public void Dispose()
     {
@@ -21,7 +25,7 @@ internal sealed class CapturedLogs : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= (category.StartsWith("MimmoServe", StringComparison.Ordinal) ? LogLevel.Debug : LogLevel.Information);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -66,6 +66,7 @@ internal sealed class TestServer : IAsyncDisposable
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
+        builder.Logging.AddFilter<CapturedLogs>("MimmoServe", LogLevel.Debug);
         var app = builder.Build();
         app.MapMimmoServer();
         await app.StartAsync();

@@ -11,14 +11,25 @@ public sealed class DeadlineAndQueueTests
     public async Task Predict_DeadlinePassesWhileQueued_DeadlineExceededAndNeverRun()
     {
         await using var slow = await SlowServer.StartAsync();
-        var runs = slow.Model.Runs;
         var model = slow.Model;
+        var runs = model.Runs;
+        // Long enough for a new connection on a busy machine, so that the request is queued before it expires.
+        var timeout = TimeSpan.FromSeconds(1.5);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() =>
-            slow.Server.PredictAsync(Requests.Mimo([1, 2, 3, 4], "late", ensembleSize: 1, model: "slow"), deadline: TestServer.Deadline(0.3)));
+        var call = slow.Server.PredictAsync(Requests.Mimo([1, 2, 3, 4], "late", ensembleSize: 1, model: "slow"), deadline: DateTime.UtcNow + timeout);
+        slow.WaitForQueue(1);
+        // The server got the call by now, so its own deadline is at most this.
+        var serverDeadline = DateTime.UtcNow + timeout;
+        var error = await Assert.ThrowsAsync<RpcException>(() => call);
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        // Shutdown runs every request still valid in the queue: the expired one must not be among them.
+        // Shutdown runs every queued request that is still valid; an expired one must be dropped instead. (The wait is
+        // for the clock itself: the client's deadline fires a little before the server's.)
+        if (serverDeadline - DateTime.UtcNow is { Ticks: > 0 } rest)
+        {
+            await Task.Delay(rest + TimeSpan.FromMilliseconds(20));
+        }
+
         await slow.Server.App.StopAsync();
         Assert.Equal(runs, model.Runs);
     }
@@ -36,6 +47,8 @@ public sealed class DeadlineAndQueueTests
         await cancel.CancelAsync();
 
         Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => call)).StatusCode);
+        // The server's handler ends (its request dropped) once the reset reaches it.
+        slow.Server.Logs.WaitFor("Client of /mimmo.v1.Inference/Predict cancelled");
         await slow.Server.App.StopAsync();
         Assert.Equal(runs, model.Runs);
     }

@@ -20,7 +20,7 @@ public sealed class PredictErrorTests
     {
         { "wrong shape", "shape [2, 2] does not match the model's item shape [4]" },
         { "too few elements", "data has 3 elements; the item shape [4] needs 4" },
-        { "raw too short", "raw_data has 12 elements" },
+        { "raw too short", "raw_data has 3 elements; the item shape [4] needs 4" },
         { "raw not float32", "not a multiple of 4" },
         { "both", "Both data and raw_data are set" },
         { "neither", "Neither data nor raw_data is set" },
