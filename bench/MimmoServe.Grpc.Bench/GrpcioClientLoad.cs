@@ -30,7 +30,8 @@ internal static class GrpcioClientLoad
             root.GetProperty("errors").GetInt32(),
             cpu,
             // Measured calls, the client's warm-up and its one checked call.
-            options.Calls + options.Warmup + 1);
+            options.Calls + options.Warmup + 1,
+            root.GetProperty("client_cpu_seconds").GetDouble());
     }
 
     private static async Task<JsonDocument> RunClientAsync(ChildServer server, int calls, int warmup, int concurrency, Pinning pinning)

@@ -21,13 +21,17 @@ internal static class OwnClientLoad
 
         await RunBatchAsync(invoker, request, options.Warmup, options.Concurrency, new long[options.Warmup]);
         var latencies = new long[options.Calls];
+        using var self = Process.GetCurrentProcess();
+        var clientCpuBefore = self.TotalProcessorTime;
         var cpuBefore = server.CpuSeconds;
         var watch = Stopwatch.StartNew();
         var errors = await RunBatchAsync(invoker, request, options.Calls, options.Concurrency, latencies);
         var seconds = watch.Elapsed.TotalSeconds;
         var cpu = server.CpuSeconds - cpuBefore;
+        self.Refresh();
+        var clientCpu = (self.TotalProcessorTime - clientCpuBefore).TotalSeconds;
         Array.Sort(latencies);
-        return new LoadResult(server.Name, "MimmoServe client", options.Calls, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors, cpu, options.Calls);
+        return new LoadResult(server.Name, "MimmoServe client", options.Calls, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors, cpu, options.Calls, clientCpu);
     }
 
     private static async Task<int> RunBatchAsync(CallInvoker invoker, HealthCheckRequest request, int total, int concurrency, long[] latencies)

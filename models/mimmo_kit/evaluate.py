@@ -20,6 +20,7 @@ def add_arguments(p):
     p.add_argument("--report", default="REPORT.md", help="the tables go between its results markers")
     p.add_argument("--figures", default="report", help="directory of the PNG figures and metrics.json")
     p.add_argument("--limit", type=int, default=0, help="evaluate the first N test images only (tests)")
+    p.add_argument("--fresh", action="store_true", help="forget the models evaluated earlier (metrics.json)")
     p.add_argument("--data", default=None)
 
 
@@ -108,13 +109,19 @@ def run(args):
     images, labels = data.load("t10k", args.data)
     if args.limit:
         images, labels = images[:args.limit], labels[:args.limit]
-    results, curves = {}, {}
+    os.makedirs(args.figures, exist_ok=True)
+    store = os.path.join(args.figures, "metrics.json")
+    results = {}
+    if os.path.exists(store) and not args.fresh:
+        # Models evaluated earlier keep their rows, so that each model can be evaluated when its training ends.
+        with open(store) as f:
+            results = json.load(f)
     for name, family, net, ckpt in parse(args.models):
         rows = {}
         served, raw = scenarios(net, images)
         for label, (per_pass, k, probs, owners) in served.items():
-            rows[label] = {"inputs_per_pass": per_pass, "k": k, **scores(probs, labels[owners])}
-            curves[(name, label)] = reliability(probs, labels[owners])
+            rows[label] = {"inputs_per_pass": per_pass, "k": k, **scores(probs, labels[owners]),
+                           "reliability": reliability(probs, labels[owners])}
             print(f"{name:18s} {label:11s} " + "  ".join(f"{m} {rows[label][m]:.4f}"
                                                           for m in ("accuracy", "nll", "ece", "brier")), flush=True)
         history = ckpt["history"]
@@ -128,9 +135,9 @@ def run(args):
         write_metadata(name, {"dataset": DATASET if not args.limit else f"first {args.limit} test images",
                               "k": {str(r["k"]): {m: round(r[m], 5) for m in ("accuracy", "nll", "ece", "brier")}
                                     for r in rows.values() if r["k"] is not None}})
-    os.makedirs(args.figures, exist_ok=True)
-    with open(os.path.join(args.figures, "metrics.json"), "w") as f:
-        json.dump({k: {kk: vv for kk, vv in v.items() if kk != "training"} for k, v in results.items()}, f, indent=1)
+        with open(store, "w") as f:
+            json.dump(results, f)
+    curves = {(name, label): r["reliability"] for name, v in results.items() for label, r in v["scenarios"].items()}
     pictures = figures.draw(results, curves, args.figures)
     exits = [f"- {name}: " + ", ".join(f"exit {i + 1} {a:.4f}" for i, a in enumerate(r["exit_accuracy"]))
              for name, r in results.items() if r["exit_accuracy"]]

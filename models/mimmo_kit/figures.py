@@ -19,14 +19,13 @@ def reliability_diagram(curves, directory):
     for ax, key in zip(axes.flat, keys):
         bins = curves[key]
         width = 1 / len(bins)
-        centres = [(i + 0.5) * width for i in range(len(bins))]
-        acc = [b[1] if b[1] is not None else 0 for b in bins]
-        conf = [b[0] if b[0] is not None else c for b, c in zip(bins, centres)]
-        ax.bar(centres, acc, width=width, edgecolor="black", label="accuracy")
-        ax.bar(centres, [c - a if b[2] else 0 for c, a, b in zip(conf, acc, bins)], bottom=acc, width=width,
-               color="red", alpha=0.3, label="gap to confidence")
+        filled = [((i + 0.5) * width, conf, acc) for i, (conf, acc, count) in enumerate(bins) if count]
+        centres = [c for c, _, _ in filled]
+        ax.bar(centres, [a for _, _, a in filled], width=width, edgecolor="black", label="accuracy")
+        ax.bar(centres, [abs(c - a) for _, c, a in filled], bottom=[min(c, a) for _, c, a in filled],
+               width=width, color="red", alpha=0.35, label="gap to mean confidence")
         ax.plot([0, 1], [0, 1], "k--", linewidth=1)
-        ax.set_title(f"{key[0]} ({key[1]})")
+        ax.set_title(f"{key[0]} ({key[1]})", fontsize=10)
         ax.set_xlabel("confidence")
         ax.set_ylabel("accuracy")
         ax.set_xlim(0, 1)

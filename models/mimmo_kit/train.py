@@ -155,7 +155,7 @@ def run(args):
             step += 1
             steps += 1
         acc_same, acc_one = monitor(net, mx, my)
-        w = net.exit_weights().detach().numpy().round(3).tolist()
+        w = [[round(v, 3) for v in row] for row in net.exit_weights().tolist()]
         entry = {"epoch": epoch, "steps": steps, "loss": total / steps, "monitor_acc_k_all": acc_same,
                  "monitor_acc_k1": acc_one, "exit_weights": w, "seconds": time.time() - t0,
                  "lr_end": opt.param_groups[0]["lr"]}

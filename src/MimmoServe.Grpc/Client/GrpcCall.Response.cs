@@ -114,8 +114,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         var status = ResponseMetadata.GetStatus(response.TrailingHeaders) ?? ClientStatusMapping.MissingStatus;
         if (Finish(status, ResponseMetadata.ToMetadata(response.TrailingHeaders)))
         {
-            // A request stream still open after an OK status has nothing left to say.
-            _requestContent?.Complete();
+            // Finish also ended a request stream still open: after the status it has nothing left to say.
             response.Dispose();
         }
     }
@@ -127,6 +126,13 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         {
             var response = await _channel.Invoker.SendAsync(request, _callCancellation.Token).ConfigureAwait(false);
             _response = response;
+            if (IsFinished)
+            {
+                // Cancelled while the headers were on their way: Cancel could not dispose this response yet.
+                response.Dispose();
+                return;
+            }
+
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 Finish(ClientStatusMapping.FromHttpStatus(response.StatusCode), ResponseMetadata.ToMetadata(response.Headers));

@@ -46,6 +46,9 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IGrpcCall
 
     internal CancellationToken CallToken => _callCancellation.Token;
 
+    /// <summary>The longest wait a timer supports (about 49 days).</summary>
+    private static readonly TimeSpan MaxLocalTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private static Metadata EmptyMetadata => new();
 
     /// <summary>Starts sending; <paramref name="request"/> is the single request message, or null for a request stream.</summary>
@@ -69,7 +72,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IGrpcCall
         }
 
         TimeSpan? timeout = null;
-        if (_options.Deadline is { } deadline)
+        // DateTime.MaxValue is the conventional "no deadline" of gRPC APIs.
+        if (_options.Deadline is { } deadline && deadline != DateTime.MaxValue)
         {
             var remaining = deadline.ToUniversalTime() - _channel.Options.TimeProvider.GetUtcNow().UtcDateTime;
             if (remaining <= TimeSpan.Zero)
@@ -85,8 +89,9 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IGrpcCall
         }
 
         _request = CreateRequest(content, timeout);
-        if (timeout is { } due)
+        if (timeout is { } due && due <= MaxLocalTimer)
         {
+            // Longer deadlines go to the server only: a timer cannot wait that long, and no call does.
             _deadlineTimer = _channel.Options.TimeProvider.CreateTimer(static state => ((GrpcCall<TRequest, TResponse>)state!).Cancel(ClientStatusMapping.DeadlineExceeded), this, due, Timeout.InfiniteTimeSpan);
         }
 
@@ -126,7 +131,10 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IGrpcCall
     {
         if (Finish(status, null))
         {
+            // Cancelling stops a pending send or read; disposing the response resets the stream (RST_STREAM
+            // CANCEL) when no read is pending, so that the server stops working on the call now.
             _callCancellation.Cancel();
+            _response?.Dispose();
         }
     }
 

@@ -66,12 +66,9 @@ internal sealed class HealthService : IGrpcService
         }
         catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            // Tell the watcher NOT_SERVING if the registry got there first, then end so that it reconnects elsewhere.
-            if (watch.Statuses.TryRead(out var final))
-            {
-                await SendIfChangedAsync(responses, final, last, context.CancellationToken).ConfigureAwait(false);
-            }
-
+            // Shutdown sets every status NOT_SERVING (HealthLifetimeService); this watch may wake before the
+            // registry does, so it says so itself, then ends so that the watcher goes elsewhere.
+            await SendIfChangedAsync(responses, HealthCheckResponse.Types.ServingStatus.NotServing, last, context.CancellationToken).ConfigureAwait(false);
             throw new RpcException(ShuttingDown);
         }
     }

@@ -59,9 +59,7 @@ internal static class GrpcFrameReader
                 {
                     consumed = buffer.Start;
                     examined = consumed;
-                    return header.IsCompressed
-                        ? Decompress(marshaller, payload, maxMessageSize, decompressor)
-                        : marshaller.Deserialize(payload);
+                    return Parse(marshaller, header, payload, maxMessageSize, decompressor);
                 }
 
                 if (result.IsCompleted)
@@ -85,6 +83,57 @@ internal static class GrpcFrameReader
             }
         }
     }
+
+    /// <summary>
+    /// Reads the one message of a unary request (or reply) and checks that the stream ends after it: INTERNAL
+    /// when there is no message or a second one. When the end of the stream arrived with the message, as it
+    /// usually does, no second read is needed.
+    /// </summary>
+    public static async ValueTask<T> ReadSingleMessageAsync<T>(
+        this PipeReader reader, Marshaller<T> marshaller, int maxMessageSize, ICompressionProvider? decompressor, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        T? message = null;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            try
+            {
+                if (message is null && TryReadFrame(ref buffer, maxMessageSize, out var header, out var payload))
+                {
+                    consumed = buffer.Start;
+                    examined = consumed;
+                    message = Parse(marshaller, header, payload, maxMessageSize, decompressor);
+                }
+
+                if (message is not null && !buffer.IsEmpty)
+                {
+                    throw new RpcException(GrpcFrameStatus.ExtraMessage);
+                }
+
+                if (result.IsCompleted)
+                {
+                    return message ?? throw new RpcException(buffer.IsEmpty ? GrpcFrameStatus.MissingMessage : GrpcFrameStatus.IncompleteMessage);
+                }
+
+                if (result.IsCanceled)
+                {
+                    throw new OperationCanceledException("The read was cancelled.");
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(consumed, examined);
+            }
+        }
+    }
+
+    private static T Parse<T>(Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, int maxMessageSize, ICompressionProvider? decompressor)
+        where T : class, IMessage<T> =>
+        header.IsCompressed ? Decompress(marshaller, payload, maxMessageSize, decompressor) : marshaller.Deserialize(payload);
 
     private static T Decompress<T>(Marshaller<T> marshaller, in ReadOnlySequence<byte> payload, int maxMessageSize, ICompressionProvider? decompressor)
         where T : class, IMessage<T>

@@ -7,6 +7,10 @@ internal static class GrpcFrameStatus
 
     public static readonly Status IncompleteMessage = new(StatusCode.Internal, "The stream ended inside a message.");
 
+    public static readonly Status MissingMessage = new(StatusCode.Internal, "The stream ended without a message.");
+
+    public static readonly Status ExtraMessage = new(StatusCode.Internal, "A second message arrived where exactly one is expected.");
+
     public static readonly Status CompressedWithoutEncoding = new(StatusCode.Internal, "A message is flagged as compressed but grpc-encoding names no compression.");
 
     public static readonly Status InvalidCompressedData = new(StatusCode.Internal, "A compressed message could not be decompressed.");

@@ -10,6 +10,9 @@ namespace MimmoServe.Grpc.Protocol;
 /// </summary>
 internal static class GrpcFrameWriter
 {
+    // Kestrel's pooled blocks are 4 KiB; a frame that fits one is written in place.
+    private const int SingleSpanLimit = 4096 - GrpcFrameHeader.Size;
+
     public static void WriteMessage<T>(this IBufferWriter<byte> output, T message, int maxMessageSize, ICompressionProvider? compressor)
         where T : class, IMessage<T>
     {
@@ -19,16 +22,23 @@ internal static class GrpcFrameWriter
             throw new RpcException(GrpcFrameStatus.SendTooLarge(size, maxMessageSize));
         }
 
+        if (compressor is null && size <= SingleSpanLimit)
+        {
+            // One GetSpan and one Advance: on Kestrel each takes the response pipe's lock.
+            var span = output.GetSpan(GrpcFrameHeader.Size + size);
+            new GrpcFrameHeader(false, (uint)size).Write(span);
+            Marshaller<T>.Serialize(message, span.Slice(GrpcFrameHeader.Size, size));
+            output.Advance(GrpcFrameHeader.Size + size);
+            return;
+        }
+
         if (compressor is null)
         {
+            // Large messages go segment by segment rather than into one huge buffer.
             var header = output.GetSpan(GrpcFrameHeader.Size);
             new GrpcFrameHeader(false, (uint)size).Write(header);
             output.Advance(GrpcFrameHeader.Size);
-            if (size > 0)
-            {
-                Marshaller<T>.Serialize(message, output);
-            }
-
+            Marshaller<T>.Serialize(message, output);
             return;
         }
 

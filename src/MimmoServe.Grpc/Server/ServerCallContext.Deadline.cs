@@ -66,7 +66,16 @@ public sealed partial class ServerCallContext
         var claimed = Interlocked.CompareExchange(ref _writeState, WriteCompleted, WriteIdle) == WriteIdle;
         if (claimed)
         {
-            StatusWriter.Write(_httpContext.Response, _responseHeadersSent, ExceptionStatusTable.DeadlineExceeded, _responseTrailers);
+            try
+            {
+                StatusWriter.Write(_httpContext.Response, _responseHeadersSent, ExceptionStatusTable.DeadlineExceeded, _responseTrailers);
+            }
+            catch (InvalidOperationException)
+            {
+                // The handler was changing its trailers at this very moment: reset the stream rather than send half of them.
+                _httpContext.Abort();
+                claimed = false;
+            }
         }
 
         await _deadlineSource!.CancelAsync().ConfigureAwait(false);

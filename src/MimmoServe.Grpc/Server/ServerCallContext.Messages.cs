@@ -9,10 +9,6 @@ public sealed partial class ServerCallContext
     private const int WriteBusy = 1;
     private const int WriteCompleted = 2;
 
-    private static readonly Status MissingRequest = new(StatusCode.Internal, "The request stream ended without a message.");
-
-    private static readonly Status ExtraRequest = new(StatusCode.Internal, "A second request message arrived on a call that takes one.");
-
     // WriteIdle -> WriteBusy -> WriteIdle for each write; -> WriteCompleted once, by whoever writes the status
     // (the handler's ending or the deadline timer). Whoever fails to move it from WriteIdle does not touch the response.
     private int _writeState;
@@ -28,18 +24,9 @@ public sealed partial class ServerCallContext
     }
 
     /// <summary>Reads the one request of a unary or server-streaming call, and the end of the stream after it.</summary>
-    internal async ValueTask<T> ReadSingleMessageAsync<T>(Marshaller<T> marshaller)
-        where T : class, IMessage<T>
-    {
-        var message = await ReadMessageAsync(marshaller, default).ConfigureAwait(false)
-            ?? throw new RpcException(MissingRequest);
-        if (await ReadMessageAsync(marshaller, default).ConfigureAwait(false) is not null)
-        {
-            throw new RpcException(ExtraRequest);
-        }
-
-        return message;
-    }
+    internal ValueTask<T> ReadSingleMessageAsync<T>(Marshaller<T> marshaller)
+        where T : class, IMessage<T> =>
+        _httpContext.Request.BodyReader.ReadSingleMessageAsync(marshaller, _services.Options.MaxReceiveMessageSize, _requestDecompressor, CancellationToken);
 
     /// <summary>
     /// Writes one response message. Streaming calls flush each message; a unary call does not, so that

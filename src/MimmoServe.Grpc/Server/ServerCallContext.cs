@@ -1,8 +1,8 @@
-using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 using MimmoServe.Grpc.Protocol;
 
 namespace MimmoServe.Grpc.Server;

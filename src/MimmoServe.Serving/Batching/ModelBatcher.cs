@@ -12,7 +12,7 @@ namespace MimmoServe.Serving.Batching;
 /// slots or when the oldest has waited max_queue_delay_ms, packs it into one of two reused buffer sets and hands it
 /// to a thread-pool run, then forms the next batch while that one runs. Each run unbinds its requests' results
 /// and completes them. <see cref="StopAsync"/> refuses new requests and runs the queued ones.
-/// <para>Threading: <c>_lock</c> guards the queue and the stopping flag only, and is held for enqueue and for
+/// <para>Threading: <c>_lock</c> guards the queue, its slot count and the stopping flag only, and is held for enqueue and for
 /// packing's dequeue; no completion, wake-up or run happens under it. The loop alone owns the packer.</para>
 /// </summary>
 internal sealed partial class ModelBatcher
@@ -82,24 +82,26 @@ internal sealed partial class ModelBatcher
     /// <exception cref="ServingException">ResourceExhausted when the queue is full; Unavailable after <see cref="StopAsync"/>.</exception>
     public void Submit(PendingRequest request, CancellationToken cancellationToken)
     {
+        // Registered before the request is published to the loop, so the registration is complete when packing
+        // disposes it. An already cancelled token drops the request right here, synchronously.
+        request.WatchCancellation(cancellationToken);
         lock (_lock)
         {
-            if (_stopping)
+            if (_stopping || _queue.Count >= _config.QueueSize)
             {
-                throw ServingErrors.ShuttingDown(_name);
+                request.StopWatching();
+                throw _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize);
             }
 
-            if (_queue.Count >= _config.QueueSize)
+            if (!request.IsQueued)
             {
-                throw ServingErrors.QueueFull(_name, _config.QueueSize);
+                return;
             }
 
             _queue.Enqueue(request);
             _queuedSlots += request.EnsembleSize;
         }
 
-        // Outside the lock: an already cancelled token drops the request right here, synchronously.
-        request.WatchCancellation(cancellationToken);
         Wake();
     }
 

@@ -55,7 +55,7 @@ internal sealed class PendingRequest
 
     public bool IsQueued => Volatile.Read(ref _state) == Queued;
 
-    /// <summary>Drops the request when <paramref name="token"/> is cancelled while it waits. Call once, after it is queued.</summary>
+    /// <summary>Drops the request when <paramref name="token"/> is cancelled while it waits. Call once, before it is queued.</summary>
     public void WatchCancellation(CancellationToken token)
     {
         if (token.CanBeCanceled)
@@ -63,6 +63,9 @@ internal sealed class PendingRequest
             _registration = token.UnsafeRegister(static state => ((PendingRequest)state!).TryDrop(ServingErrorKind.Cancelled), this);
         }
     }
+
+    /// <summary>Stops watching the token: the request was refused and is not queued.</summary>
+    public void StopWatching() => _registration.Dispose();
 
     /// <summary>The batcher packs this request: from now on it runs. False if it was dropped first.</summary>
     public bool TryTake()

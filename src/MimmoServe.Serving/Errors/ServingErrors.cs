@@ -17,6 +17,9 @@ internal static class ServingErrors
     public static ServingException DeadlineExceeded(string model) =>
         new(ServingErrorKind.DeadlineExceeded, $"The deadline passed while the request waited in the queue of model '{model}'; it was not run.");
 
+    public static ServingException DeadlineAlreadyPassed(string model) =>
+        new(ServingErrorKind.DeadlineExceeded, $"The request's deadline had passed before it reached model '{model}'; it was not queued.");
+
     public static ServingException Cancelled(string model) =>
         new(ServingErrorKind.Cancelled, $"The request to model '{model}' was cancelled before it ran.");
 }

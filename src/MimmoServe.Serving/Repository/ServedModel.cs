@@ -2,6 +2,7 @@ using MimmoServe.Onnx;
 using MimmoServe.Serving.Batching;
 using MimmoServe.Serving.Contract;
 using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Requests;
 
 namespace MimmoServe.Serving.Repository;
@@ -52,20 +53,26 @@ public sealed class ServedModel : IAsyncDisposable
 
     /// <summary>
     /// Validates <paramref name="input"/>, chooses its k, queues it and returns the task of its prediction.
-    /// Refusals throw at once, before anything is queued: InvalidArgument (item, size, mode), ResourceExhausted
-    /// (queue full), Unavailable (stopping). The task fails with DeadlineExceeded or Cancelled when the request is
+    /// Refusals throw at once, before anything is queued: DeadlineExceeded (the deadline has already passed),
+    /// InvalidArgument (item, size, mode), ResourceExhausted (queue full), Unavailable (stopping). The task fails with DeadlineExceeded or Cancelled when the request is
     /// dropped before it runs (never run), or Internal when its run fails.
     /// </summary>
     /// <param name="input">The request; not kept.</param>
     /// <param name="deadline">When the caller stops waiting, on this repository's <see cref="TimeProvider"/>; null for none.</param>
     /// <param name="cancellationToken">Drops the request while it waits; a request already packed runs to the end.</param>
-    /// <exception cref="Errors.ServingException">The request is refused.</exception>
+    /// <exception cref="ServingException">The request is refused.</exception>
     public Task<Prediction> PredictAsync(PredictInput input, DateTimeOffset? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var now = _time.GetTimestamp();
+        if (deadline <= _time.GetUtcNow())
+        {
+            throw ServingErrors.DeadlineAlreadyPassed(Name);
+        }
+
         var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
         var item = ItemValidator.ValidateAndCopy(Contract, input);
-        var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, _time.GetTimestamp(), deadline);
+        var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline);
         try
         {
             _batcher.Submit(request, cancellationToken);

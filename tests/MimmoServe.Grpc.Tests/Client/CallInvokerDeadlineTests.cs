@@ -35,6 +35,22 @@ public abstract class CallInvokerDeadlineTests(IEchoTarget server)
     }
 
     [Fact]
+    public async Task AsyncUnaryCall_DeadlineMaxValue_MeansNoDeadline()
+    {
+        var reply = await server.Invoker.AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest { Message = "no deadline" }, new CallOptions(Deadline: DateTime.MaxValue));
+
+        Assert.Equal("no deadline", reply.Message);
+    }
+
+    [Fact]
+    public async Task AsyncUnaryCall_DeadlineInAYear_SendsCappedTimeoutAndSucceeds()
+    {
+        var reply = await server.Invoker.AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest { Message = "far" }, new CallOptions(Deadline: DateTime.UtcNow.AddDays(365)));
+
+        Assert.Equal("far", reply.Message);
+    }
+
+    [Fact]
     public async Task AsyncUnaryCall_CancelledByCaller_ThrowsCancelledAndServerSeesCancellation()
     {
         var before = await GetCancelledCallsAsync();

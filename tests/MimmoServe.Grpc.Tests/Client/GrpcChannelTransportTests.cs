@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mimmo.Interop.V1;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Grpc.Tests.Infrastructure;
@@ -84,22 +85,49 @@ public sealed class GrpcChannelTransportTests
     public async Task AsyncUnaryCall_ServerIgnoresDeadline_ClientEndsCallOnTimeWithDeadlineExceeded()
     {
         var seenTimeout = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await RawHttp2Server.StartAsync(async context =>
         {
             seenTimeout.TrySetResult(context.Request.Headers[GrpcProtocolConstants.TimeoutHeader]);
             context.Response.ContentType = GrpcProtocolConstants.ContentType;
             await context.Response.Body.FlushAsync();
             // Never answers: only the client's own timer can end the call.
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => reset.TrySetResult(), TaskScheduler.Default);
         });
         var watch = Stopwatch.StartNew();
 
-        var ex = await CallUnaryAsync(server.Address, DateTime.UtcNow.AddMilliseconds(300));
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300))).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(15)));
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
         Assert.True(GrpcTimeout.TryParse(await seenTimeout.Task, out var sent));
         Assert.InRange(sent, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
+        // The client reset the stream: the server's handler is released at once, not when the connection closes.
+        await reset.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task AsyncUnaryCall_InjectedClockPassesDeadline_EndsCallWithDeadlineExceeded()
+    {
+        var headersSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await RawHttp2Server.StartAsync(async context =>
+        {
+            headersSeen.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var channel = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions { TimeProvider = clock });
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: clock.GetUtcNow().UtcDateTime.AddMinutes(5)));
+        await headersSeen.Task;
+
+        Assert.False(call.ResponseAsync.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        // Bounded, so that a client that ignores its deadline fails the test instead of hanging it.
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
     }
 
     [Fact]
@@ -134,7 +162,8 @@ public sealed class GrpcChannelTransportTests
     private static async Task<RpcException> CallUnaryAsync(Uri address, DateTime? deadline = null)
     {
         using var channel = GrpcChannel.ForAddress(address);
-        return await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: deadline ?? TestDeadlines.Safe)));
+        // Bounded, so that a client that ignores its deadline fails the test instead of hanging it.
+        return await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(EchoService.UnaryMethod, new EchoRequest(), new CallOptions(Deadline: deadline ?? TestDeadlines.Safe)).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(15)));
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
+using MimmoServe.Grpc.Tests.Infrastructure;
 
 namespace MimmoServe.Grpc.Tests.Client;
 
@@ -36,25 +36,10 @@ public sealed class TestCertificates : IDisposable
 
     private static async Task OpenSslAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("openssl")
+        var result = await ProcessRunner.RunAsync("openssl", arguments, workingDirectory, TimeSpan.FromSeconds(30));
+        if (result.ExitCode != 0)
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start openssl.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed: {await stderr}");
+            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed: {result}");
         }
     }
 }

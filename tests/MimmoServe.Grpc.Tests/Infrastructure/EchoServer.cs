@@ -11,6 +11,7 @@ namespace MimmoServe.Grpc.Tests.Infrastructure;
 public class EchoServer : IAsyncLifetime
 {
     private readonly bool _tls;
+    private readonly TimeProvider? _timeProvider;
     private WebApplication? _app;
     private TestCertificate? _certificate;
 
@@ -24,6 +25,12 @@ public class EchoServer : IAsyncLifetime
         _tls = tls;
     }
 
+    /// <summary>A plaintext server whose deadlines run on <paramref name="timeProvider"/>.</summary>
+    internal EchoServer(TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
+    }
+
     public int Port { get; private set; }
 
     public string Target => $"127.0.0.1:{Port}";
@@ -32,6 +39,8 @@ public class EchoServer : IAsyncLifetime
     public string? CaPath => _certificate?.CertificatePath;
 
     internal EchoService Echo => _app!.Services.GetRequiredService<EchoService>();
+
+    internal BehaviourService Behaviour => _app!.Services.GetRequiredService<BehaviourService>();
 
     public async Task InitializeAsync()
     {
@@ -43,13 +52,18 @@ public class EchoServer : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("MimmoServe", LogLevel.Warning);
+        if (_timeProvider is not null)
+        {
+            builder.Services.AddSingleton(_timeProvider);
+        }
+
         builder.Services.AddGrpcServer(options =>
         {
             options.Port = 0;
             options.ListenAddress = "127.0.0.1";
             options.CertificatePath = _certificate?.CertificatePath;
             options.CertificateKeyPath = _certificate?.KeyPath;
-        }).AddService<EchoService>();
+        }).AddService<EchoService>().AddService<BehaviourService>();
         _app = builder.Build();
         _app.MapGrpcServices();
         await _app.StartAsync();

@@ -23,6 +23,7 @@ internal sealed class EchoService : IGrpcService
     public static readonly Method<SetHealthRequest, SetHealthReply> SetHealthMethod = new(MethodType.Unary, ServiceName, "SetHealth", SetHealthRequest.Parser, SetHealthReply.Parser);
 
     private readonly HealthStatusRegistry _health;
+    private readonly List<(long AtLeast, TaskCompletionSource Done)> _cancelWaiters = [];
     private long _cancelled;
     private long _completed;
 
@@ -34,6 +35,22 @@ internal sealed class EchoService : IGrpcService
     public long CancelledCalls => Interlocked.Read(ref _cancelled);
 
     public long CompletedCalls => Interlocked.Read(ref _completed);
+
+    /// <summary>Completes once <see cref="CancelledCalls"/> reaches <paramref name="atLeast"/>.</summary>
+    public Task WaitForCancelledCallsAsync(long atLeast)
+    {
+        lock (_cancelWaiters)
+        {
+            if (CancelledCalls >= atLeast)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _cancelWaiters.Add((atLeast, done));
+            return done.Task;
+        }
+    }
 
     public ServiceDefinition BindService() =>
         ServiceDefinition.CreateBuilder(EchoReflection.Descriptor.Services[0])
@@ -203,7 +220,11 @@ internal sealed class EchoService : IGrpcService
     {
         if (context.CancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _cancelled);
+            lock (_cancelWaiters)
+            {
+                var cancelled = Interlocked.Increment(ref _cancelled);
+                _cancelWaiters.RemoveAll(w => w.AtLeast <= cancelled && w.Done.TrySetResult());
+            }
         }
         else
         {

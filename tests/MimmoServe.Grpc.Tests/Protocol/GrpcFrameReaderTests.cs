@@ -153,6 +153,57 @@ public sealed class GrpcFrameReaderTests
         Assert.Equal(StatusCode.Internal, ex.StatusCode);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(1000)]
+    public async Task ReadSingleMessageAsync_OneMessageAnySplit_ReturnsIt(int chunkSize)
+    {
+        var reader = PipeChunks.Feed(Frames([new HealthCheckRequest { Service = "one" }]), chunkSize);
+
+        var message = await reader.ReadSingleMessageAsync(RequestMarshaller, 100, null, CancellationToken.None);
+
+        Assert.Equal("one", message.Service);
+    }
+
+    [Fact]
+    public async Task ReadSingleMessageAsync_EndArrivesAfterMessage_WaitsForIt()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Frames([new HealthCheckRequest { Service = "late end" }]));
+
+        var read = ReadOne().AsTask();
+        Assert.False(read.IsCompleted);
+        await pipe.Writer.CompleteAsync();
+
+        Assert.Equal("late end", (await read).Service);
+
+        ValueTask<HealthCheckRequest> ReadOne() => pipe.Reader.ReadSingleMessageAsync(RequestMarshaller, 100, null, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData(0, "without a message")]
+    [InlineData(2, "second message")]
+    public async Task ReadSingleMessageAsync_NoneOrTwoMessages_ThrowsInternal(int count, string expected)
+    {
+        var reader = PipeChunks.Feed(Frames(Enumerable.Range(0, count).Select(i => new HealthCheckRequest { Service = "m" + i })), 3);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await reader.ReadSingleMessageAsync(RequestMarshaller, 100, null, CancellationToken.None));
+
+        Assert.Equal(StatusCode.Internal, ex.StatusCode);
+        Assert.Contains(expected, ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadSingleMessageAsync_TruncatedMessage_ThrowsInternal()
+    {
+        var reader = PipeChunks.Feed([0, 0, 0, 0, 9, 1, 2], 7);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await reader.ReadSingleMessageAsync(RequestMarshaller, 100, null, CancellationToken.None));
+
+        Assert.Contains("inside a message", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
     internal static byte[] Frames(IEnumerable<HealthCheckRequest> messages)
     {
         var output = new ArrayBufferWriter<byte>();

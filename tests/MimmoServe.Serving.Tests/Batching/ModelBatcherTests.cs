@@ -86,6 +86,19 @@ public sealed class ModelBatcherTests
     }
 
     [Fact]
+    public async Task PredictAsync_DeadlineAlreadyPassed_RefusedAtOnceAndNotQueued()
+    {
+        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 1 }, _time);
+
+        var error = Expect.Refused(() => model.Model.PredictAsync(TestModel.Input("late", 1, 0, 0, 0, 0), _time.GetUtcNow()));
+
+        Assert.Equal(ServingErrorKind.DeadlineExceeded, error.Kind);
+        Assert.Equal(0, model.Batcher.QueueLength);
+        await model.Batcher.StopAsync();
+        Assert.Equal(0, model.Runner.Runs);
+    }
+
+    [Fact]
     public async Task Run_Fails_FailsOnlyThatBatchsRequests()
     {
         // One row per run and k = 3: every input fills a run by itself, in arrival order.

@@ -19,14 +19,16 @@ public sealed class ModelRepositoryTests : IDisposable
         AddModel("broken", "mimo_bad_weights.onnx");
         AddModel("badconfig", "mimo.onnx", """{"max_rows_per_run": 4, "queue": 3}""");
         AddModel("corrupt", "corrupt.onnx");
+        AddModel("nan", "mimo_nan.onnx");
         Directory.CreateDirectory(Path.Combine(_dir, "notes"));
 
         await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
 
         Assert.Equal(["good", "plain"], repository.Models.Select(m => m.Name));
-        Assert.Equal(["badconfig", "broken", "corrupt"], repository.Failures.Select(f => f.Name));
+        Assert.Equal(["badconfig", "broken", "corrupt", "nan"], repository.Failures.Select(f => f.Name));
         Assert.Contains("\"queue\"", repository.Failures[0].Reason, StringComparison.Ordinal);
         Assert.Contains("mimmo.exit_weights", repository.Failures[1].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("output 'logits': warm-up with k=1", repository.Failures[3].Reason, StringComparison.Ordinal);
         Assert.Equal("good", repository.DefaultModel!.Name);
         Assert.Same(repository.DefaultModel, repository.Get(""));
         Assert.Equal(4, repository.Get("good").Config.MaxRowsPerRun);
@@ -56,6 +58,19 @@ public sealed class ModelRepositoryTests : IDisposable
             () => ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir, DefaultModel = "b" }, OnnxRuntime.Shared));
 
         Assert.Contains("mimmo.labels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_NoModelInTheFolder_EmptyAndTheDefaultIsNotFound()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "mimmo_kit"));
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        Assert.Empty(repository.Models);
+        Assert.Empty(repository.Failures);
+        Assert.Null(repository.DefaultModel);
+        Assert.Equal(ServingErrorKind.NotFound, Assert.Throws<ServingException>(() => repository.Get("")).Kind);
     }
 
     [Fact]
