@@ -40,7 +40,7 @@ internal static class ModelsDirectory
 
     public static IReadOnlyList<string> Candidates(string models) => Candidates(models, Environment.CurrentDirectory, AppContext.BaseDirectory);
 
-    private static string? FindRepositoryRoot(string start)
+    internal static string? FindRepositoryRoot(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {

@@ -49,6 +49,7 @@ public static class MimmoServerHost
 
         await using (app.ConfigureAwait(false))
         {
+            var models = app.Services.GetRequiredService<ModelHost>();
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
@@ -60,7 +61,7 @@ public static class MimmoServerHost
                 return ServeError;
             }
 
-            return app.Services.GetRequiredService<ModelHost>().ExitCode;
+            return models.ExitCode;
         }
     }
 

@@ -101,7 +101,8 @@ internal sealed partial class ModelHost
         HostLog.CannotServe(_logger, reason);
         ExitCode = 1;
         _ready.TrySetException(new InvalidOperationException(reason));
-        _lifetime.StopApplication();
+        // Not while the host is still starting (its start would be cancelled and throw): once it has started, or at once if it has.
+        _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
     }
 
     private static string Describe(int? threads) => threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "from each config.json";

@@ -1,0 +1,109 @@
+using System.Collections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MimmoServe.Grpc.Client;
+using MimmoServe.Grpc.Health.V1;
+using MimmoServe.Grpc.Protocol;
+using MimmoServe.Protocol;
+using MimmoServe.Protocol.V1;
+using MimmoServe.Server.Configuration;
+using MimmoServe.Server.Hosting;
+using MimmoServe.Server.Services;
+using MimmoServe.Serving.Repository;
+
+namespace MimmoServe.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server host (<see cref="MimmoServerHost.CreateBuilder"/>, the same as Program.cs) in-process on a free
+/// loopback port, with a test model folder, and our gRPC client on a channel to it.
+/// </summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    public static readonly Method<HealthCheckRequest, HealthCheckResponse> HealthCheck =
+        new(MethodType.Unary, "grpc.health.v1.Health", "Check", HealthCheckRequest.Parser, HealthCheckResponse.Parser);
+
+    private TestServer(WebApplication app, int port, CapturedLogs logs)
+    {
+        App = app;
+        Port = port;
+        Logs = logs;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        Calls = Channel.CreateCallInvoker();
+    }
+
+    public WebApplication App { get; }
+
+    public int Port { get; }
+
+    public string Target => $"127.0.0.1:{Port}";
+
+    public CapturedLogs Logs { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public CallInvoker Calls { get; }
+
+    public ModelHost Host => App.Services.GetRequiredService<ModelHost>();
+
+    public ModelRepository Repository => Host.Repository;
+
+    /// <summary>Starts the host on <paramref name="modelsDirectory"/>; <paramref name="waitUntilServing"/> waits for the models to load.</summary>
+    public static async Task<TestServer> StartAsync(string modelsDirectory, IDictionary<string, string?>? settings = null, bool waitUntilServing = true)
+    {
+        var commandLine = CommandLine.Parse(["--port", "0", "--models", modelsDirectory]);
+        // An empty environment: the MIMMO_* variables of whoever runs the tests must not change them.
+        var builder = MimmoServerHost.CreateBuilder(commandLine, new Hashtable());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mimmo:ListenAddress"] = "127.0.0.1" });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        var logs = new CapturedLogs();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.AddFilter<CapturedLogs>("MimmoServe", LogLevel.Debug);
+        var app = builder.Build();
+        app.MapMimmoServer();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var server = new TestServer(app, new Uri(address).Port, logs);
+        if (waitUntilServing)
+        {
+            await server.Host.Ready.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        return server;
+    }
+
+    public static DateTime Deadline(double seconds) => DateTime.UtcNow.AddSeconds(seconds);
+
+    public Task<PredictResponse> PredictAsync(PredictRequest request, string? mode = null, DateTime? deadline = null, CancellationToken cancellationToken = default) =>
+        Calls.AsyncUnaryCall(InferenceMethods.Predict, request, Options(mode, deadline ?? Deadline(30), cancellationToken)).ResponseAsync;
+
+    public AsyncDuplexStreamingCall<PredictRequest, PredictResponse> PredictStream(string? mode = null, DateTime? deadline = null, CancellationToken cancellationToken = default) =>
+        Calls.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, Options(mode, deadline ?? Deadline(60), cancellationToken));
+
+    public Task<ModelInfo> GetModelAsync(string model) =>
+        Calls.AsyncUnaryCall(InferenceMethods.GetModel, new GetModelRequest { Model = model }, new CallOptions(Deadline: Deadline(10))).ResponseAsync;
+
+    public Task<ListModelsResponse> ListModelsAsync() =>
+        Calls.AsyncUnaryCall(InferenceMethods.ListModels, new ListModelsRequest(), new CallOptions(Deadline: Deadline(10))).ResponseAsync;
+
+    public async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync(string service) =>
+        (await Calls.AsyncUnaryCall(HealthCheck, new HealthCheckRequest { Service = service }, new CallOptions(Deadline: Deadline(10)))).Status;
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    private static CallOptions Options(string? mode, DateTime deadline, CancellationToken cancellationToken) =>
+        new(mode is null ? null : new Metadata().Add(ModeHeader.Name, mode), deadline, cancellationToken);
+}
