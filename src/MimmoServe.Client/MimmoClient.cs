@@ -135,6 +135,25 @@ public sealed class MimmoClient : IDisposable
 
     private DateTime DefaultDeadline() => _options.TimeProvider.GetUtcNow().UtcDateTime + _options.DefaultTimeout;
 
+    /// <summary>
+    /// One attempt. A call ended by a token of the pipeline (the deadline's or the attempt's timeout) or of the caller
+    /// is reported as <see cref="OperationCanceledException"/>, so that Polly's timeouts see their own cancellation and
+    /// turn it into <see cref="TimeoutRejectedException"/> (retryable for an attempt, DEADLINE_EXCEEDED for the call).
+    /// </summary>
+    private static async Task<TResponse> AttemptAsync<TRequest, TResponse>(CallInvoker invoker, (EndpointSet Endpoints, Method<TRequest, TResponse> Method, TRequest Request, CallOptions Options) s, CancellationToken token)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        try
+        {
+            return await invoker.AsyncUnaryCall(s.Method, s.Request, s.Options with { CancellationToken = token }).ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && token.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(e.Message, e, token);
+        }
+    }
+
     private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
         ResiliencePipeline<TResponse> pipeline,
         Method<TRequest, TResponse> method,
@@ -148,16 +167,17 @@ public sealed class MimmoClient : IDisposable
         var callDeadline = deadline ?? DefaultDeadline();
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(CallProperties.Deadline, callDeadline);
-        var state = (endpoints: _endpoints, method, request, options: new CallOptions(Headers(mode), callDeadline));
+        var state = (Endpoints: _endpoints, Method: method, Request: request, Options: new CallOptions(Headers(mode), callDeadline));
         try
         {
             return await pipeline.ExecuteAsync(
-                static (ctx, s) => s.endpoints.Next().ExecuteAsync(
-                    static (invoker, s, token) => invoker.AsyncUnaryCall(s.method, s.request, s.options with { CancellationToken = token }).ResponseAsync,
-                    s,
-                    ctx.CancellationToken),
+                static (ctx, s) => s.Endpoints.Next().ExecuteAsync(AttemptAsync, s, ctx.CancellationToken),
                 context,
                 state).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, $"{method.FullName}: cancelled by the caller."), new Metadata(), e);
         }
         catch (TimeoutRejectedException e)
         {
