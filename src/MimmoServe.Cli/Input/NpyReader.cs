@@ -12,7 +12,8 @@ namespace MimmoServe.Cli.Input;
 /// </summary>
 internal static partial class NpyReader
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    // 0x93 then "NUMPY" (a u8 string literal would encode 0x93 as two UTF-8 bytes).
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     public static (float[] Data, long[] Shape) Read(string path) => Parse(File.ReadAllBytes(path));
 
