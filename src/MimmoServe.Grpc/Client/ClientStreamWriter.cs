@@ -63,7 +63,7 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
 
     private async Task WriteCoreAsync(TRequest message, CancellationToken cancellationToken)
     {
-        // Not awaiting the response headers first: the request headers leave only with the first flush.
+        // Waits for the request stream only, never for the response headers (the server may send them late).
         Stream stream;
         try
         {
@@ -72,6 +72,10 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
         catch (RpcException)
         {
             throw _call.WriteAfterEnd();
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw _call.Fail(ex);
         }
 
         if (_call.IsFinished)
@@ -104,7 +108,10 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
         }
         catch (Exception ex)
         {
-            throw _call.Fail(ex);
+            // The call's first status wins: a write that failed because the call had just ended with OK is a
+            // write after the end, not a failure with status OK.
+            _call.Fail(ex);
+            throw _call.WriteAfterEnd();
         }
     }
 }

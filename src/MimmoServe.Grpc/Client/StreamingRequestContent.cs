@@ -5,8 +5,8 @@ namespace MimmoServe.Grpc.Client;
 /// <summary>
 /// The body of a call with a request stream. The HTTP stack calls <see cref="SerializeToStreamAsync(Stream, TransportContext?, CancellationToken)"/>
 /// when it starts sending the request; this hands the stream to the writer and keeps the body open until
-/// <see cref="Complete"/> (half-close) or the call ends. The stack sends the request headers only once the
-/// body is first flushed, so the writer must not wait for the response headers before its first write.
+/// <see cref="Complete"/> (half-close) or the call ends. The stack sends the request headers only when the
+/// body is first flushed; this flushes at once, so the call starts before the first message is written.
 /// </summary>
 internal sealed class StreamingRequestContent : HttpContent
 {
@@ -31,6 +31,11 @@ internal sealed class StreamingRequestContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
+        // SocketsHttpHandler holds the HEADERS frame of a request with a body until the connection is next
+        // flushed. Flush now, before any message, so that a server that answers with headers first (a
+        // caller awaiting them before its first write) sees the call start; a chatty peer such as grpc core,
+        // whose PINGs make the client flush, would otherwise hide the hang.
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         _stream.TrySetResult(stream);
         await _completed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -26,6 +26,27 @@ public abstract class CallInvokerStreamingTests(IEchoTarget server)
     }
 
     [Fact]
+    public async Task AsyncServerStreamingCall_NoReplies_EndsWithOk()
+    {
+        using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 0 }, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.Throws<InvalidOperationException>(() => call.ResponseStream.Current);
+    }
+
+    [Fact]
+    public async Task AsyncClientStreamingCall_NoRequests_ReplyCountsZero()
+    {
+        using var call = server.Invoker.AsyncClientStreamingCall(EchoService.ClientStreamMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+
+        await call.RequestStream.CompleteAsync();
+        var reply = await call;
+
+        Assert.Equal(0, reply.Received);
+    }
+
+    [Fact]
     public async Task AsyncServerStreamingCall_ServerFails_MoveNextThrowsItsStatus()
     {
         using var call = server.Invoker.AsyncServerStreamingCall(EchoService.ServerStreamMethod, new EchoRequest { Count = 3, FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "no" }, new CallOptions(Deadline: TestDeadlines.Safe));
@@ -70,6 +91,49 @@ public abstract class CallInvokerStreamingTests(IEchoTarget server)
 
         Assert.False(await call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task AsyncDuplexStreamingCall_ServerFailsMidStream_ReadAndLaterWriteThrowItsStatus()
+    {
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+        await call.RequestStream.WriteAsync(new EchoRequest { Message = "fine" });
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        await call.RequestStream.WriteAsync(new EchoRequest { FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "stop" });
+        var readError = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        var writeError = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+
+        Assert.Equal(new Status(StatusCode.FailedPrecondition, "stop"), readError.Status);
+        Assert.Equal(readError.Status, writeError.Status);
+    }
+
+    [Fact]
+    public async Task AsyncDuplexStreamingCall_HeadersAwaitedBeforeAnyWrite_ArriveWithoutAMessage()
+    {
+        var headers = new Metadata().Add("x-echo-ascii", "early");
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Headers: headers, Deadline: TestDeadlines.Safe));
+
+        // The server sends its headers when the call starts; the client must have sent its own by then.
+        var responseHeaders = await call.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(5));
+        await call.RequestStream.CompleteAsync();
+
+        Assert.Equal("early", responseHeaders.GetValue("x-echo-ascii"));
+        Assert.False(await call.ResponseStream.MoveNext());
+    }
+
+    [Fact]
+    public async Task AsyncDuplexStreamingCall_WriteWithCancelledToken_CancelsTheCall()
+    {
+        using var call = server.Invoker.AsyncDuplexStreamingCall(EchoService.BidiMethod, new CallOptions(Deadline: TestDeadlines.Safe));
+        await call.RequestStream.WriteAsync(new EchoRequest { Message = "one" });
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest(), new CancellationToken(canceled: true)));
+
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+        Assert.Equal(StatusCode.Cancelled, call.GetStatus().StatusCode);
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
     }
 
     [Fact]
