@@ -27,19 +27,15 @@ internal sealed class CliContext
 
     public Func<string, string?> Environment { get; }
 
-    public static CliContext FromProcess()
-    {
-        var console = AnsiConsole.Console;
-        if (System.Console.IsOutputRedirected)
-        {
-            // Spectre assumes 80 columns when it cannot ask the terminal; tables of models are wider.
-            console.Profile.Width = 120;
-        }
+    public static CliContext FromProcess() =>
+        System.Console.IsOutputRedirected
+            ? ForWriters(System.Console.Out, System.Console.Error, System.Environment.GetEnvironmentVariable)
+            : new(AnsiConsole.Console, System.Console.Out, System.Console.Error, System.Environment.GetEnvironmentVariable);
 
-        return new(console, System.Console.Out, System.Console.Error, System.Environment.GetEnvironmentVariable);
-    }
-
-    /// <summary>A context writing plain text (no colours, no live display) to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// A context writing plain text (no colours, no live display) to <paramref name="output"/>, 120 columns wide: for
+    /// redirected output, where Spectre would assume 80, and for tests.
+    /// </summary>
     public static CliContext ForWriters(TextWriter output, TextWriter error, Func<string, string?> environment)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings

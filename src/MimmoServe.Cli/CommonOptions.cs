@@ -6,6 +6,9 @@ namespace MimmoServe.Cli;
 /// <summary>Options shared by the commands that talk to a server.</summary>
 internal static class CommonOptions
 {
+    /// <summary>Indented protobuf JSON (camelCase field names, as every protobuf JSON mapping).</summary>
+    public static readonly Google.Protobuf.JsonFormatter JsonFormatter = new(Google.Protobuf.JsonFormatter.Settings.Default.WithIndentation());
+
     public static Option<string> Address(CliContext context) => new("--address", "-a")
     {
         Description = $"Server address host:port or http(s)://host:port; several separated by commas are called round-robin. Default ${MimmoClientDefaults.AddressVariable} or {MimmoClientDefaults.Address}.",

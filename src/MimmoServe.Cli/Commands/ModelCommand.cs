@@ -19,7 +19,7 @@ internal static class ModelCommand
             var model = await client.GetModelAsync(parse.GetValue(name)!, ServerCommand.Deadline(parse, timeout), token).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                await context.Output.WriteLineAsync(JsonFormatter.Default.Format(model)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(CommonOptions.JsonFormatter.Format(model)).ConfigureAwait(false);
             }
             else
             {

@@ -21,7 +21,7 @@ internal static class ModelsCommand
             {
                 var reply = new ListModelsResponse();
                 reply.Models.AddRange(models);
-                await context.Output.WriteLineAsync(JsonFormatter.Default.Format(reply)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(CommonOptions.JsonFormatter.Format(reply)).ConfigureAwait(false);
             }
             else
             {

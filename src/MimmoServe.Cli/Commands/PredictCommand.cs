@@ -36,7 +36,7 @@ internal static class PredictCommand
             var reply = await client.PredictAsync(request, point, deadline, token).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                await context.Output.WriteLineAsync(JsonFormatter.Default.Format(reply)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(CommonOptions.JsonFormatter.Format(reply)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
