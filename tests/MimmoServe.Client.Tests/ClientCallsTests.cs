@@ -85,6 +85,24 @@ public sealed class ClientCallsTests
         Assert.Equal(1, ClientHarness.Count(logs, "Hedging attempt"));
     }
 
+    [Fact]
+    public async Task PredictAsync_AttemptTimeoutOnAStalledServer_RetriedOnTheOther()
+    {
+        await using var slow = await SlowServer.StartAsync();
+        var models = new TestModels().Add("slow", TestModels.Fixture("mimo.onnx"));
+        using var _m = models;
+        await using var fast = await TestServer.StartAsync(models.Directory);
+        var logs = new CapturedLogs();
+        using var client = ClientHarness.Client(logs, [slow.Server.Target, fast.Target], o => o.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+
+        var reply = await client.PredictAsync(Requests.Mimo([1, 2, 3, 4], "timed-out-once", ensembleSize: 1, model: "slow")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("timed-out-once", reply.Id);
+        Assert.Equal(1, ClientHarness.Count(logs, "(TimeoutRejectedException)"));
+        // The abandoned attempt was cancelled, so the stalled server dropped it from its queue.
+        slow.Server.Logs.WaitFor("Client of /mimmo.v1.Inference/Predict cancelled");
+    }
+
     private static async IAsyncEnumerable<PredictRequest> Generate(int count)
     {
         for (var i = 0; i < count; i++)
