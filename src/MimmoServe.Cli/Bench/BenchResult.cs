@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace MimmoServe.Cli.Bench;
+
+/// <summary>The outcome of one benchmark, as printed and as written to <c>--json FILE</c>.</summary>
+internal sealed record BenchResult(
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("loop")] string Loop,
+    [property: JsonPropertyName("concurrency")] int? Concurrency,
+    [property: JsonPropertyName("rate_per_s")] double? Rate,
+    [property: JsonPropertyName("duration_s")] double Duration,
+    [property: JsonPropertyName("completed")] long Completed,
+    [property: JsonPropertyName("failed")] long Failed,
+    [property: JsonPropertyName("throughput_per_s")] double Throughput,
+    [property: JsonPropertyName("latency_ms")] LatencySummary Latency,
+    [property: JsonPropertyName("latency_ms_by_mode")] IReadOnlyDictionary<string, LatencySummary> ByMode,
+    [property: JsonPropertyName("errors_by_status")] IReadOnlyDictionary<string, long> Errors,
+    [property: JsonPropertyName("machine")] string Machine);

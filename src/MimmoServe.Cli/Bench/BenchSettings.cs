@@ -1,0 +1,11 @@
+namespace MimmoServe.Cli.Bench;
+
+/// <summary>
+/// One benchmark: closed loop (<see cref="Concurrency"/> workers, each sending its next request when the last one
+/// is answered) unless <see cref="Rate"/> is set, then open loop (Poisson arrivals at that many per second,
+/// whatever the answers do, at most <see cref="MaxInFlight"/> outstanding).
+/// </summary>
+internal sealed record BenchSettings(string Model, int Concurrency, double? Rate, TimeSpan Duration, ModeMix Modes, int MaxInFlight, int Seed)
+{
+    public string Loop => Rate is null ? "closed" : "open";
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using MimmoServe.Client;
+using MimmoServe.Grpc.Protocol;
+using MimmoServe.Protocol.V1;
+
+namespace MimmoServe.Cli.Bench;
+
+/// <summary>
+/// Sends Predict calls for <see cref="BenchSettings.Duration"/> and records them. Closed loop: latency from send to
+/// answer. Open loop: latency from the arrival's scheduled time, so a server that falls behind is charged for the
+/// wait (no coordinated omission). Bounded: it stops sending at the end of the duration and waits for what is out.
+/// </summary>
+internal sealed class LoadGenerator
+{
+    private readonly MimmoClient _client;
+    private readonly BenchSettings _settings;
+    private readonly PredictRequest _request;
+    private readonly BenchRecorder _recorder;
+
+    public LoadGenerator(MimmoClient client, BenchSettings settings, PredictRequest request, BenchRecorder recorder)
+    {
+        _client = client;
+        _settings = settings;
+        _recorder = recorder;
+        // Calls only read the request, so every call shares it.
+        _request = request;
+    }
+
+    /// <summary>Runs the load; returns the seconds it sent for.</summary>
+    public async Task<double> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        if (_settings.Rate is { } rate)
+        {
+            await RunOpenAsync(rate, clock, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var random = new Random(_settings.Seed);
+            var workers = Enumerable.Range(0, _settings.Concurrency).Select(i => RunWorkerAsync(new Random(random.Next()), clock, cancellationToken));
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private async Task RunWorkerAsync(Random random, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (clock.Elapsed < _settings.Duration && !cancellationToken.IsCancellationRequested)
+        {
+            await CallAsync(_settings.Modes.Pick(random.NextDouble()), clock.Elapsed, clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunOpenAsync(double rate, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var random = new Random(_settings.Seed);
+        var outstanding = new List<Task>();
+        var inFlight = 0;
+        var next = TimeSpan.Zero;
+        while (next < _settings.Duration && !cancellationToken.IsCancellationRequested)
+        {
+            if (next > clock.Elapsed)
+            {
+                await Task.Delay(next - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Volatile.Read(ref inFlight) >= _settings.MaxInFlight)
+            {
+                _recorder.Failure("CLIENT_MAX_IN_FLIGHT");
+            }
+            else
+            {
+                Interlocked.Increment(ref inFlight);
+                var scheduled = next;
+                var mode = _settings.Modes.Pick(random.NextDouble());
+                outstanding.Add(Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            await CallAsync(mode, scheduled, clock, cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref inFlight);
+                        }
+                    },
+                    CancellationToken.None));
+            }
+
+            // Exponential gaps: a Poisson process of `rate` arrivals per second.
+            next += TimeSpan.FromSeconds(-Math.Log(1 - random.NextDouble()) / rate);
+        }
+
+        await Task.WhenAll(outstanding).ConfigureAwait(false);
+    }
+
+    private async Task CallAsync(int mode, TimeSpan start, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.PredictAsync(_request, _settings.Modes.Mode(mode), cancellationToken: cancellationToken).ConfigureAwait(false);
+            _recorder.Success(mode, (clock.Elapsed - start).TotalMilliseconds);
+        }
+        catch (RpcException e)
+        {
+            _recorder.Failure(e.StatusCode.ToString());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using MimmoServe.Cli.Bench;
+using MimmoServe.Protocol.V1;
+using Spectre.Console;
+
+namespace MimmoServe.Cli.Commands;
+
+/// <summary>
+/// <c>mimmo bench</c>: a load generator. Closed loop at a concurrency, or open loop with Poisson arrivals at a rate;
+/// for a duration; a mix of modes; live progress; then throughput, latency percentiles and errors by status code, and
+/// optionally the same as JSON. Calls are not retried, so every failure shows.
+/// </summary>
+internal static class BenchCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create(CliContext context)
+    {
+        var address = CommonOptions.Address(context);
+        var model = new Option<string>("--model", "-m") { Description = "The model; default the server's default model.", DefaultValueFactory = _ => string.Empty };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Closed loop: requests in flight. Default 8.", DefaultValueFactory = _ => 8 };
+        var rate = new Option<double?>("--rate", "-r") { Description = "Open loop: Poisson arrivals per second (replaces --concurrency)." };
+        var duration = new Option<double>("--duration", "-d") { Description = "Seconds of load. Default 10.", DefaultValueFactory = _ => 10 };
+        var modes = new Option<string>("--modes") { Description = "Mode mix, e.g. accuracy:1,throughput:3. Default the model's default mode only.", DefaultValueFactory = _ => string.Empty };
+        var maxInFlight = new Option<int>("--max-in-flight") { Description = "Open loop: arrivals past this many outstanding are counted as CLIENT_MAX_IN_FLIGHT errors. Default 1000.", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random input, arrivals and mode picks. Default 1.", DefaultValueFactory = _ => 1 };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file." };
+        var command = new Command("bench", "Load the server and report throughput, latency percentiles and errors.") { address, model, concurrency, rate, duration, modes, maxInFlight, seed, json };
+        ServerCommand.SetAction(command, context, address, async (parse, _, token) =>
+        {
+            var mix = parse.GetValue(modes) is { Length: > 0 } text ? ModeMix.Parse(text) : ModeMix.Parse("default:1");
+            var settings = new BenchSettings(parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix, parse.GetValue(maxInFlight), parse.GetValue(seed));
+            Validate(settings);
+            using var client = CommonOptions.Client(parse.GetValue(address)!, retries: 0);
+            var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
+            var recorder = new BenchRecorder(mix.Names.Count());
+            var generator = new LoadGenerator(client, settings, RandomItem(info, settings.Seed), recorder);
+            var elapsed = await WithProgressAsync(context, settings, recorder, generator.RunAsync(token)).ConfigureAwait(false);
+            var result = Summarize(string.Join(",", client.Addresses.Select(a => a.Authority)), info.Name, settings, elapsed, recorder);
+            BenchView.Write(context.Console, result);
+            if (parse.GetValue(json) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, JsonSerializer.Serialize(result, Json), token).ConfigureAwait(false);
+                context.Console.WriteLine($"wrote {file.FullName}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Validate(BenchSettings s)
+    {
+        if (s.Concurrency < 1 || s.Duration <= TimeSpan.Zero || s.Rate is <= 0 || s.MaxInFlight < 1)
+        {
+            throw new ArgumentException("--concurrency, --duration, --rate and --max-in-flight must be positive.");
+        }
+    }
+
+    private static PredictRequest RandomItem(ModelInfo info, int seed)
+    {
+        var random = new Random(seed);
+        var request = new PredictRequest { Model = info.Name };
+        request.Shape.AddRange(info.ItemShape);
+        var length = info.ItemShape.Aggregate(1L, (a, b) => a * b);
+        for (var i = 0; i < length; i++)
+        {
+            request.Data.Add(random.NextSingle());
+        }
+
+        return request;
+    }
+
+    /// <summary>Waits for the run, showing progress: a live line on a terminal, a plain line per second otherwise.</summary>
+    private static async Task<double> WithProgressAsync(CliContext context, BenchSettings settings, BenchRecorder recorder, Task<double> run)
+    {
+        var clock = Stopwatch.StartNew();
+        var total = settings.Duration.TotalSeconds;
+        if (context.Console.Profile.Capabilities.Interactive)
+        {
+            var text = new Text(string.Empty);
+            return await context.Console.Live(new Panel(text).Header("mimmo bench")).StartAsync(async live =>
+            {
+                while (!run.IsCompleted)
+                {
+                    live.UpdateTarget(new Panel(new Text(BenchView.Progress(clock.Elapsed.TotalSeconds, recorder, total))).Header("mimmo bench"));
+                    await Task.WhenAny(run, Task.Delay(250)).ConfigureAwait(false);
+                }
+
+                return await run.ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+
+        while (!run.IsCompleted)
+        {
+            await Task.WhenAny(run, Task.Delay(1000)).ConfigureAwait(false);
+            context.Console.WriteLine(BenchView.Progress(clock.Elapsed.TotalSeconds, recorder, total));
+        }
+
+        return await run.ConfigureAwait(false);
+    }
+
+    private static BenchResult Summarize(string address, string model, BenchSettings settings, double elapsed, BenchRecorder recorder)
+    {
+        var (latencies, errors) = recorder.Snapshot();
+        var names = settings.Modes.Names.ToArray();
+        var byMode = names.Select((name, i) => (name, summary: LatencySummary.Of(latencies[i]))).ToDictionary(p => p.name, p => p.summary, StringComparer.Ordinal);
+        var completed = latencies.Sum(l => (long)l.Length);
+        return new BenchResult(
+            address,
+            model,
+            settings.Loop,
+            settings.Rate is null ? settings.Concurrency : null,
+            settings.Rate,
+            elapsed,
+            completed,
+            errors.Values.Sum(),
+            completed / elapsed,
+            LatencySummary.Of(latencies.SelectMany(l => l)),
+            byMode,
+            errors,
+            $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+    }
+}

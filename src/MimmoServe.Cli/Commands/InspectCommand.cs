@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using MimmoServe.Cli.Output;
+using MimmoServe.Onnx;
+using MimmoServe.Serving.Contract;
+using Spectre.Console;
+
+namespace MimmoServe.Cli.Commands;
+
+/// <summary>
+/// <c>mimmo inspect model.onnx</c>: loads the model with ONNX Runtime (no server) and checks it against the contract
+/// (models/CONTRACT.md) with the server's own reader. Exit 0 with the model's facts, 1 naming what is broken.
+/// </summary>
+internal static class InspectCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var path = new Argument<FileInfo>("model") { Description = "The .onnx file." };
+        var command = new Command("inspect", "Check a model file against the contract, offline, and print its facts.") { path };
+        command.SetAction(async parse =>
+        {
+            var file = parse.GetValue(path)!;
+            if (!file.Exists)
+            {
+                await context.Error.WriteLineAsync($"error: {file.FullName} does not exist.").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+
+            try
+            {
+                using var session = OnnxRuntime.Shared.CreateSession(file.FullName);
+                var contract = ContractReader.Read(session);
+                context.Console.Write(Facts(file, session, contract));
+                context.Console.WriteLine("contract: OK");
+                return ExitCodes.Ok;
+            }
+            catch (ModelContractException e)
+            {
+                await context.Error.WriteLineAsync($"contract: BROKEN: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+            catch (OrtException e)
+            {
+                await context.Error.WriteLineAsync($"contract: BROKEN: ONNX Runtime cannot load the model: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
+    private static Table Facts(FileInfo file, OnnxSession session, ModelContract c)
+    {
+        var table = new Table().AddColumns("fact", "value");
+        table.AddTextRow("file", $"{file.Name} ({file.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes)");
+        table.AddTextRow("family", c.Family + (c.IsPlain ? " (plain classifier, no mimmo metadata)" : string.Empty));
+        table.AddTextRow("slots M", Text(c.Slots));
+        table.AddTextRow("exits E", Text(c.Exits));
+        table.AddTextRow("classes K", Text(c.NumClasses));
+        table.AddTextRow("item shape", ModelView.Shape(c.ItemShape));
+        table.AddTextRow("input", $"{c.InputName} {Dims(session.Inputs[0])}");
+        table.AddTextRow("output", $"{c.OutputName} {Dims(session.Outputs[0])}");
+        table.AddTextRow("ensemble sizes k", string.Join(", ", c.EnsembleSizes));
+        table.AddTextRow("default k", Text(c.DefaultEnsembleSize));
+        table.AddTextRow("labels", string.Join(", ", c.Labels));
+        for (var e = 0; e < c.Exits; e++)
+        {
+            var row = c.ExitWeightRow(e).ToArray();
+            table.AddTextRow($"exit {e} weights", string.Join(" ", row.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture))));
+        }
+
+        table.AddTextRow("metrics", ModelView.Shorten(c.Metrics));
+        table.AddTextRow("execution provider", session.ExecutionProvider.ToString());
+        return table;
+    }
+
+    private static string Dims(TensorInfo info) => "[" + string.Join(", ", info.SymbolicShape.Select((s, i) => s.Length > 0 ? s : info.Shape[i].ToString(CultureInfo.InvariantCulture))) + "]";
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

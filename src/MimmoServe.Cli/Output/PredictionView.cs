@@ -1,0 +1,38 @@
+using System.Globalization;
+using MimmoServe.Protocol.V1;
+using Spectre.Console;
+
+namespace MimmoServe.Cli.Output;
+
+/// <summary>A prediction as tables: the answer, the top classes, the uncertainty over the members, the timing.</summary>
+internal static class PredictionView
+{
+    public static void Write(IAnsiConsole console, PredictResponse r)
+    {
+        var answer = new Table().AddColumns("model", "label", "class", "confidence", "k", "members");
+        answer.AddTextRow(r.Model, r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members));
+        console.Write(answer);
+
+        var top = new Table().Title("top classes").AddColumns("rank", "class", "label", "probability");
+        for (var i = 0; i < r.Top.Count; i++)
+        {
+            top.AddTextRow(Number(i + 1), Number(r.Top[i].Index), r.Top[i].Label, Number(r.Top[i].Probability));
+        }
+
+        console.Write(top);
+
+        var u = r.Uncertainty ?? new Uncertainty();
+        var uncertainty = new Table().Title("uncertainty (nats)").AddColumns("predictive entropy", "expected entropy", "mutual information", "variance", "agreement");
+        uncertainty.AddTextRow(Number(u.PredictiveEntropy), Number(u.ExpectedEntropy), Number(u.MutualInformation), Number(u.Variance), Number(u.Agreement));
+        console.Write(uncertainty);
+
+        if (r.Timing is { } t)
+        {
+            console.WriteLine($"queue {t.QueueUs} us, compute {t.ComputeUs} us, run of {t.BatchRows} rows for {t.BatchRequests} requests");
+        }
+    }
+
+    private static string Number(float value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using MimmoServe.Cli;
+
+return await MimmoCli.RunAsync(args, CliContext.FromProcess()).ConfigureAwait(false);

@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using MimmoServe.Client.Resilience;
+using MimmoServe.Grpc.Client;
+using MimmoServe.Grpc.Health.V1;
+using MimmoServe.Grpc.Protocol;
+using MimmoServe.Protocol;
+using MimmoServe.Protocol.V1;
+using Polly;
+using Polly.Timeout;
+
+namespace MimmoServe.Client;
+
+/// <summary>
+/// A client of mimmo.v1.Inference on one or more servers. Unary calls (Predict, GetModel, ListModels, health) go
+/// round-robin across the addresses through a resilience pipeline: retries with backoff on UNAVAILABLE and
+/// RESOURCE_EXHAUSTED that never outlive the call's deadline, optional hedging, a circuit breaker per address and an
+/// optional per-attempt timeout. Every failure is an <see cref="RpcException"/> with the gRPC status.
+/// Thread-safe; make one per application and reuse it.
+/// </summary>
+public sealed class MimmoClient : IDisposable
+{
+    private readonly MimmoClientOptions _options;
+    private readonly EndpointSet _endpoints;
+    private readonly ResiliencePipeline<PredictResponse> _predict;
+    private readonly ResiliencePipeline<ModelInfo> _model;
+    private readonly ResiliencePipeline<ListModelsResponse> _models;
+    private readonly ResiliencePipeline<HealthCheckResponse> _health;
+
+    /// <exception cref="ArgumentException">An invalid option.</exception>
+    public MimmoClient(MimmoClientOptions? options = null)
+    {
+        _options = options ?? new MimmoClientOptions();
+        _options.Validate();
+        var logger = _options.LoggerFactory.CreateLogger<MimmoClient>();
+        var channelOptions = _options.Channel;
+        channelOptions.TimeProvider = _options.TimeProvider;
+        _endpoints = new EndpointSet([.. _options.Addresses.Select(a => new Endpoint(MimmoClientDefaults.ToUri(a), _options, channelOptions, logger))]);
+        _predict = CallPipeline.Build<PredictResponse>(_options, logger);
+        _model = CallPipeline.Build<ModelInfo>(_options, logger);
+        _models = CallPipeline.Build<ListModelsResponse>(_options, logger);
+        _health = CallPipeline.Build<HealthCheckResponse>(_options, logger);
+    }
+
+    /// <summary>A client of these servers (<c>host:port</c> or URIs) with default options.</summary>
+    public static MimmoClient Create(params string[] addresses) => new(new MimmoClientOptions { Addresses = addresses });
+
+    /// <summary>The servers' addresses, in round-robin order.</summary>
+    public IReadOnlyList<Uri> Addresses => [.. _endpoints.All.Select(e => e.Address)];
+
+    /// <summary>One prediction. <paramref name="mode"/> sets the operating point unless the request's <c>ensemble_size</c> does.</summary>
+    /// <param name="request">The request; its <c>id</c> comes back in the response.</param>
+    /// <param name="mode">The operating point; the default sends no header and the model's default applies.</param>
+    /// <param name="deadline">When the call must be over, retries included (UTC); null is now + <see cref="MimmoClientOptions.DefaultTimeout"/>.</param>
+    /// <param name="cancellationToken">Cancels the call and its retries (CANCELLED).</param>
+    public Task<PredictResponse> PredictAsync(PredictRequest request, OperatingPoint mode = default, DateTime? deadline = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InvokeAsync(_predict, InferenceMethods.Predict, request, mode, deadline, cancellationToken);
+    }
+
+    /// <summary>The description of one model; "" is the server's default model. NOT_FOUND for an unknown name.</summary>
+    public Task<ModelInfo> GetModelAsync(string model = "", DateTime? deadline = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return InvokeAsync(_model, InferenceMethods.GetModel, new GetModelRequest { Model = model }, default, deadline, cancellationToken);
+    }
+
+    /// <summary>Every model the server serves (the next server in the round-robin order answers).</summary>
+    public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(DateTime? deadline = null, CancellationToken cancellationToken = default) =>
+        (await InvokeAsync(_models, InferenceMethods.ListModels, new ListModelsRequest(), default, deadline, cancellationToken).ConfigureAwait(false)).Models;
+
+    /// <summary>
+    /// The grpc.health.v1 status of <paramref name="service"/> ("" = the whole server, <c>mimmo.v1.Inference/NAME</c> =
+    /// one model). Not retried: a health check reports what it finds. NOT_FOUND for an unknown service.
+    /// </summary>
+    public async Task<HealthCheckResponse.Types.ServingStatus> CheckHealthAsync(string service = "", DateTime? deadline = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var endpoint = _endpoints.Next();
+        var options = new CallOptions(Deadline: deadline ?? DefaultDeadline(), CancellationToken: cancellationToken);
+        var reply = await endpoint.Invoker.AsyncUnaryCall(InferenceMethods.HealthCheck, new HealthCheckRequest { Service = service }, options).ResponseAsync.ConfigureAwait(false);
+        return reply.Status;
+    }
+
+    /// <summary>
+    /// Many predictions on one stream to one server (the next in round-robin order whose circuit is closed): each
+    /// request is sent as <paramref name="requests"/> yields it, and responses are yielded as they arrive, possibly
+    /// out of order (pair them by <c>id</c>). A stream is not retried: part of it may already have been answered.
+    /// </summary>
+    public async IAsyncEnumerable<PredictResponse> PredictStreamAsync(
+        IAsyncEnumerable<PredictRequest> requests,
+        OperatingPoint mode = default,
+        DateTime? deadline = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var endpoint = _endpoints.Next();
+        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, new CallOptions(Headers(mode), deadline ?? DefaultDeadline(), cancellationToken));
+        var writing = WriteAllAsync(call.RequestStream, requests, cancellationToken);
+        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            yield return call.ResponseStream.Current;
+        }
+
+        await writing.ConfigureAwait(false);
+    }
+
+    /// <summary>The circuit state of each address, for diagnostics.</summary>
+    internal IReadOnlyDictionary<Uri, Polly.CircuitBreaker.CircuitState> CircuitStates =>
+        _endpoints.All.ToDictionary(e => e.Address, e => e.CircuitState);
+
+    public void Dispose() => _endpoints.Dispose();
+
+    private static async Task WriteAllAsync(IClientStreamWriter<PredictRequest> writer, IAsyncEnumerable<PredictRequest> requests, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // The call ended (its status is what the reader reports); the remaining requests are not sent.
+        }
+    }
+
+    private static Metadata? Headers(OperatingPoint mode) =>
+        mode.HeaderValue is { } value ? new Metadata().Add(ModeHeader.Name, value) : null;
+
+    private DateTime DefaultDeadline() => _options.TimeProvider.GetUtcNow().UtcDateTime + _options.DefaultTimeout;
+
+    /// <summary>
+    /// One attempt. A call ended by a token of the pipeline (the deadline's or the attempt's timeout) or of the caller
+    /// is reported as <see cref="OperationCanceledException"/>, so that Polly's timeouts see their own cancellation and
+    /// turn it into <see cref="TimeoutRejectedException"/> (retryable for an attempt, DEADLINE_EXCEEDED for the call).
+    /// </summary>
+    private static async Task<TResponse> AttemptAsync<TRequest, TResponse>(CallInvoker invoker, (EndpointSet Endpoints, Method<TRequest, TResponse> Method, TRequest Request, CallOptions Options) s, CancellationToken token)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        try
+        {
+            return await invoker.AsyncUnaryCall(s.Method, s.Request, s.Options with { CancellationToken = token }).ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && token.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(e.Message, e, token);
+        }
+    }
+
+    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
+        ResiliencePipeline<TResponse> pipeline,
+        Method<TRequest, TResponse> method,
+        TRequest request,
+        OperatingPoint mode,
+        DateTime? deadline,
+        CancellationToken cancellationToken)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        var callDeadline = deadline ?? DefaultDeadline();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(CallProperties.Deadline, callDeadline);
+        var state = (Endpoints: _endpoints, Method: method, Request: request, Options: new CallOptions(Headers(mode), callDeadline));
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                static (ctx, s) => s.Endpoints.Next().ExecuteAsync(AttemptAsync, s, ctx.CancellationToken),
+                context,
+                state).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, $"{method.FullName}: cancelled by the caller."), new Metadata(), e);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"{method.FullName}: {e.Message}"), new Metadata(), e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+namespace MimmoServe.Cli.Tests;
+
+/// <summary>mimmo inspect on the ONNX fixtures of tests/fixtures (make_fixtures.py), offline.</summary>
+public sealed class InspectCommandTests
+{
+    [Fact]
+    public async Task Inspect_MimoFixture_ExitZeroWithItsFacts()
+    {
+        var run = await CliRun.RunAsync(["inspect", CliRun.Fixture("mimo.onnx")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("contract: OK", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"slots M\s+│ 3 ", run.Output);
+        Assert.Matches(@"exits E\s+│ 2 ", run.Output);
+        Assert.Matches(@"classes K\s+│ 4 ", run.Output);
+        Assert.Contains("[4]", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_PlainClassifier_ExitZeroAsFamilySingle()
+    {
+        var run = await CliRun.RunAsync(["inspect", CliRun.Fixture("classifier.onnx")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("single (plain classifier", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mimo_bad_json.onnx")]
+    [InlineData("mimo_missing_key.onnx")]
+    [InlineData("mimo_bad_rank.onnx")]
+    [InlineData("mimo_bad_weights.onnx")]
+    [InlineData("corrupt.onnx")]
+    public async Task Inspect_BrokenModel_ExitOneSayingWhy(string fixture)
+    {
+        var run = await CliRun.RunAsync(["inspect", CliRun.Fixture(fixture)]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("contract: BROKEN: ", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("contract: OK", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_MissingFile_ExitOne()
+    {
+        var run = await CliRun.RunAsync(["inspect", Path.Combine(Path.GetTempPath(), "no-such-model.onnx")]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("does not exist", run.Error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,123 @@
+using Google.Protobuf;
+using MimmoServe.Protocol.V1;
+
+namespace MimmoServe.Cli.Tests;
+
+/// <summary>models, model, predict and health against a real server in-process: exit codes and outputs.</summary>
+public sealed class ServerCommandsTests(CliServerFixture server) : IClassFixture<CliServerFixture>
+{
+    [Fact]
+    public async Task Models_AddressFromEnvironment_TableNamesTheModel()
+    {
+        var run = await CliRun.RunAsync(["models"], new Dictionary<string, string> { ["MIMMO_ADDRESS"] = server.Address });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("│ mimo ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1,2,3", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Model_Json_ParsesAsModelInfo()
+    {
+        var run = await CliRun.RunAsync(["model", "mimo", "--json", "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var info = JsonParser.Default.Parse<ModelInfo>(run.Output);
+        Assert.Equal((3u, 2u, 4u), (info.Slots, info.Exits, info.NumClasses));
+    }
+
+    [Fact]
+    public async Task Model_Unknown_ExitOneWithNotFound()
+    {
+        var run = await CliRun.RunAsync(["model", "nope", "--address", server.Address]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: NotFound:", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("item_f4.npy", "accuracy", 3u)]
+    [InlineData("item_f8.npy", "throughput", 1u)]
+    [InlineData("item.f32", "2", 2u)]
+    public async Task Predict_FileAndMode_JsonAnswerWithThatEnsembleSize(string file, string mode, uint k)
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture(file), "--mode", mode, "--json", "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(run.Output);
+        Assert.Equal(k, reply.EnsembleSize);
+        Assert.Equal(file, reply.Id);
+        Assert.Equal(4, reply.Probabilities.Count);
+    }
+
+    [Fact]
+    public async Task Predict_Table_ShowsLabelTopClassesAndUncertainty()
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (var text in new[] { "confidence", "top classes", "mutual information", "agreement", "compute" })
+        {
+            Assert.Contains(text, run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Predict_ItemOfTheWrongSize_ExitTwoNamingTheShape()
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_fortran.npy"), "--address", server.Address]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Fortran", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_UnsupportedMode_ExitOneWithInvalidArgument()
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--mode", "7", "--address", server.Address]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: InvalidArgument:", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_Serving_ExitZero()
+    {
+        var run = await CliRun.RunAsync(["health", "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal($"{server.Address}: SERVING", run.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Health_Model_ExitZero()
+    {
+        var run = await CliRun.RunAsync(["health", "--service", "mimo", "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("mimmo.v1.Inference/mimo: SERVING", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_UnknownModel_ExitOne()
+    {
+        var run = await CliRun.RunAsync(["health", "--service", "nope", "--address", server.Address]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("NotFound", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_NobodyListens_ExitTwo()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var run = await CliRun.RunAsync(["health", "--address", $"127.0.0.1:{port}"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("UNREACHABLE", run.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,114 @@
+using MimmoServe.Grpc.Protocol;
+using MimmoServe.Protocol.V1;
+using MimmoServe.Server.Tests.Infrastructure;
+
+namespace MimmoServe.Client.Tests;
+
+/// <summary>The four calls against one real server of the mimo fixture (M=3, sizes 1..3, K=4), the operating point header, and hedging.</summary>
+public sealed class ClientCallsTests
+{
+    [Fact]
+    public async Task PredictAsync_EachMode_ServerUsesItsEnsembleSize()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+
+        var accuracy = await client.PredictAsync(Requests.Mimo([1, 2, 3, 4]), OperatingPoint.Accuracy);
+        var throughput = await client.PredictAsync(Requests.Mimo([1, 2, 3, 4]), OperatingPoint.Throughput);
+        var two = await client.PredictAsync(Requests.Mimo([1, 2, 3, 4]), OperatingPoint.Size(2));
+        var invalid = await Assert.ThrowsAsync<RpcException>(() => client.PredictAsync(Requests.Mimo([1, 2, 3, 4]), OperatingPoint.Size(5)));
+
+        Assert.Equal(3u, accuracy.EnsembleSize);
+        Assert.Equal(1u, throughput.EnsembleSize);
+        Assert.Equal(2u, two.EnsembleSize);
+        Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Equal(4, accuracy.Probabilities.Count);
+    }
+
+    [Fact]
+    public async Task GetModelAndListModels_MimoServer_DescribeTheFixture()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+
+        var info = await client.GetModelAsync("mimo");
+        var all = await client.ListModelsAsync();
+        var missing = await Assert.ThrowsAsync<RpcException>(() => client.GetModelAsync("nope"));
+
+        Assert.Equal((3u, 2u, 4u), (info.Slots, info.Exits, info.NumClasses));
+        Assert.Equal([1u, 2u, 3u], info.EnsembleSizes);
+        Assert.Equal("mimo", Assert.Single(all).Name);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, await client.CheckHealthAsync());
+    }
+
+    [Fact]
+    public async Task PredictStreamAsync_TwentyRequests_EveryIdAnsweredOnce()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+
+        var ids = new List<string>();
+        await foreach (var reply in client.PredictStreamAsync(Generate(20), OperatingPoint.Throughput))
+        {
+            Assert.Equal(1u, reply.EnsembleSize);
+            ids.Add(reply.Id);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"s{i}").Order(), ids.Order());
+    }
+
+    [Fact]
+    public async Task PredictAsync_HedgingAndFirstServerStalls_TheOtherServerAnswers()
+    {
+        // "stalled" waits a minute to fill a run on the first server, and answers at once on the second.
+        await using var slow = await SlowServer.StartAsync();
+        var models = new TestModels().Add("slow", TestModels.Fixture("mimo.onnx"));
+        using var _m = models;
+        await using var fast = await TestServer.StartAsync(models.Directory);
+        var logs = new CapturedLogs();
+        using var client = ClientHarness.Client(logs, [slow.Server.Target, fast.Target], o =>
+        {
+            o.EnableHedging = true;
+            o.HedgingDelay = TimeSpan.FromMilliseconds(50);
+        });
+
+        var reply = await client.PredictAsync(Requests.Mimo([1, 2, 3, 4], "hedged", ensembleSize: 1, model: "slow")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("hedged", reply.Id);
+        Assert.Equal(1, ClientHarness.Count(logs, "Hedging attempt"));
+    }
+
+    [Fact]
+    public async Task PredictAsync_AttemptTimeoutOnAStalledServer_RetriedOnTheOther()
+    {
+        await using var slow = await SlowServer.StartAsync();
+        var models = new TestModels().Add("slow", TestModels.Fixture("mimo.onnx"));
+        using var _m = models;
+        await using var fast = await TestServer.StartAsync(models.Directory);
+        var logs = new CapturedLogs();
+        using var client = ClientHarness.Client(logs, [slow.Server.Target, fast.Target], o => o.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+
+        var reply = await client.PredictAsync(Requests.Mimo([1, 2, 3, 4], "timed-out-once", ensembleSize: 1, model: "slow")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("timed-out-once", reply.Id);
+        Assert.Equal(1, ClientHarness.Count(logs, "(TimeoutRejectedException)"));
+        // The abandoned attempt was cancelled, so the stalled server dropped it from its queue.
+        slow.Server.Logs.WaitFor("Client of /mimmo.v1.Inference/Predict cancelled");
+    }
+
+    private static async IAsyncEnumerable<PredictRequest> Generate(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Yield();
+            yield return Requests.Mimo([1, 2, 3, i], $"s{i}", members: false);
+        }
+    }
+}
