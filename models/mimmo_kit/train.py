@@ -35,6 +35,7 @@ def add_arguments(p):
     p.add_argument("--input-repetition", type=float, default=0.5,
                    help="probability that a row puts one image in all slots")
     p.add_argument("--alpha", type=float, default=1.0, help="MIMMO: weight of KL(depth weights || uniform)")
+    p.add_argument("--init", help="start from this checkpoint's weights (same family and sizes)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--subset", type=int, default=0, help="train on the first N images only (tests)")
     p.add_argument("--max-batches", type=int, default=0, help="steps per epoch cap (tests)")
@@ -118,6 +119,11 @@ def run(args):
     mx, my = torch.from_numpy(mx[:args.monitor]), torch.from_numpy(my[:args.monitor])
     hp = hyper_parameters(args)
     net = nets.build(args.family, hp)
+    history = []
+    if args.init:
+        init = torch.load(args.init, map_location="cpu")
+        net.load_state_dict(init["state"])
+        history = list(init.get("history", []))
     slots = hp["slots"]
     repetition = args.batch_repetition if slots > 1 else 1
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr,
@@ -128,11 +134,11 @@ def run(args):
     total_steps = steps_per_epoch * args.epochs
     budget = args.max_minutes * 60
     start = time.time()
-    history = []
+    first = len(history)
     step = 0
     print(f"{args.family}: {sum(p.numel() for p in net.parameters())} parameters, hp={json.dumps(hp)}, "
           f"{len(tx)} training images, {steps_per_epoch} steps per epoch", flush=True)
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(first + 1, first + args.epochs + 1):
         t0 = time.time()
         order = torch.randperm(len(tx), generator=gen)
         total = 0.0
