@@ -124,9 +124,10 @@ public sealed class MimmoClient : IDisposable
 
             await writer.CompleteAsync().ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
         {
-            // The call ended (its status is what the reader reports); the remaining requests are not sent.
+            // The call ended (its status is what the reader reports) or the reader stopped early and disposed it;
+            // the remaining requests are not sent.
         }
     }
 

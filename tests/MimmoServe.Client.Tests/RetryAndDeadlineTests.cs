@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Server.Tests.Infrastructure;
 
@@ -6,7 +5,7 @@ namespace MimmoServe.Client.Tests;
 
 /// <summary>
 /// Retries on RESOURCE_EXHAUSTED from a real server with a tiny queue, and backoff that never passes the deadline.
-/// The client's clock is a <see cref="FakeTimeProvider"/>: a backoff ends only when the test advances it.
+/// The client's clock is an <see cref="ObservedClock"/>: a backoff ends only when the test advances it, after its timer exists.
 /// </summary>
 public sealed class RetryAndDeadlineTests
 {
@@ -19,7 +18,7 @@ public sealed class RetryAndDeadlineTests
         var tiny = server.Repository.Get("tiny");
         var first = server.PredictAsync(Requests.Mimo([1, 2, 3, 0], "first", ensembleSize: 1, model: "tiny"));
         Assert.True(SpinWait.SpinUntil(() => tiny.QueueLength == 1, TimeSpan.FromSeconds(20)), "the first request was never queued");
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new ObservedClock();
         var logs = new CapturedLogs();
         using var client = ClientHarness.Client(logs, [server.Target], o =>
         {
@@ -31,6 +30,7 @@ public sealed class RetryAndDeadlineTests
 
         var call = client.PredictAsync(Requests.Mimo([1, 2, 3, 4], "retried", ensembleSize: 2, model: "tiny"));
         logs.WaitFor("Retry 1 after 1000 ms (ResourceExhausted)");
+        clock.WaitForTimer(TimeSpan.FromSeconds(1));
         // The backoff waits for the client's clock; meanwhile the first request's run empties the queue.
         Assert.Equal("first", (await first).Id);
         Assert.False(call.IsCompleted);
@@ -45,7 +45,7 @@ public sealed class RetryAndDeadlineTests
     [Fact]
     public async Task PredictAsync_NextBackoffWouldPassTheDeadline_FailsWithTheLastErrorBeforeTheDeadline()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new ObservedClock();
         var logs = new CapturedLogs();
         using var client = ClientHarness.Client(logs, [ClientHarness.DeadAddress()], o =>
         {
@@ -61,8 +61,10 @@ public sealed class RetryAndDeadlineTests
         // Backoffs 1 s, 2 s, 4 s: attempts at 0, 1 and 3 s; the third backoff would end at 7 s, past the 5 s deadline.
         var call = client.PredictAsync(Requests.Mimo([1, 2, 3, 4]), deadline: start.UtcDateTime.AddSeconds(5));
         logs.WaitFor("Retry 1 after 1000 ms");
+        clock.WaitForTimer(TimeSpan.FromSeconds(1));
         clock.Advance(TimeSpan.FromSeconds(1));
         logs.WaitFor("Retry 2 after 2000 ms");
+        clock.WaitForTimer(TimeSpan.FromSeconds(2));
         clock.Advance(TimeSpan.FromSeconds(2));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -75,7 +77,7 @@ public sealed class RetryAndDeadlineTests
     [Fact]
     public async Task PredictAsync_FirstBackoffLongerThanTheDeadline_NoRetryAndNoWait()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new ObservedClock();
         var logs = new CapturedLogs();
         using var client = ClientHarness.Client(logs, [ClientHarness.DeadAddress()], o =>
         {
@@ -96,12 +98,13 @@ public sealed class RetryAndDeadlineTests
     public async Task PredictAsync_DeadlinePassesWhileQueued_DeadlineExceededAndNotRetried()
     {
         await using var slow = await SlowServer.StartAsync();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new ObservedClock();
         var logs = new CapturedLogs();
         using var client = ClientHarness.Client(logs, [slow.Server.Target], o => o.TimeProvider = clock);
 
         var call = client.PredictAsync(Requests.Mimo([1, 2, 3, 4], ensembleSize: 1, model: "slow"), deadline: clock.GetUtcNow().UtcDateTime.AddSeconds(10));
         slow.WaitForQueue(1);
+        clock.WaitForTimer(TimeSpan.FromSeconds(10));
         clock.Advance(TimeSpan.FromSeconds(10));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
