@@ -80,7 +80,7 @@ public sealed class MimmoClient : IDisposable
         ArgumentNullException.ThrowIfNull(service);
         var endpoint = _endpoints.Next();
         var options = new CallOptions(Deadline: deadline ?? DefaultDeadline(), CancellationToken: cancellationToken);
-        var reply = await endpoint.Invoker.AsyncUnaryCall(InferenceMethods.HealthCheck, new HealthCheckRequest { Service = service }, options).ResponseAsync.ConfigureAwait(false);
+        var reply = await endpoint.Invoker.AsyncUnaryCall(HealthMethods.Check, new HealthCheckRequest { Service = service }, options).ResponseAsync.ConfigureAwait(false);
         return reply.Status;
     }
 

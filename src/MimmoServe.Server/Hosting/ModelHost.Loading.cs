@@ -1,3 +1,4 @@
+using MimmoServe.Protocol;
 using MimmoServe.Grpc.Health.V1;
 using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;

@@ -1,3 +1,4 @@
+using MimmoServe.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -84,7 +85,7 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
     {
         // Set before the endpoint opens, so the gRPC layer's start-up does not report these SERVING.
         _health.SetStatus(HealthStatusRegistry.OverallService, NotServing);
-        _health.SetStatus(Services.InferenceMethods.ServiceName, NotServing);
+        _health.SetStatus(InferenceMethods.ServiceName, NotServing);
         _stoppingRegistration = _lifetime.ApplicationStopping.Register(BeginStop);
         _loading = Task.Run(LoadAsync, CancellationToken.None);
         return Task.CompletedTask;

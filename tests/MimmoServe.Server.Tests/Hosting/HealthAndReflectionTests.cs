@@ -1,3 +1,4 @@
+using MimmoServe.Protocol;
 using MimmoServe.Grpc.Health.V1;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Grpc.Reflection.V1;

@@ -1,3 +1,4 @@
+using MimmoServe.Protocol;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -71,7 +72,7 @@ public sealed class ProgramTests
         using (var channel = Grpc.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{commandLinePort}"))
         {
             var response = await channel.CreateCallInvoker().AsyncUnaryCall(
-                Server.Services.InferenceMethods.Predict, Requests.Mimo([1, 2, 3, 4], "process"), new Grpc.Client.CallOptions(Deadline: TestServer.Deadline(20)));
+                InferenceMethods.Predict, Requests.Mimo([1, 2, 3, 4], "process"), new Grpc.Client.CallOptions(Deadline: TestServer.Deadline(20)));
             Assert.Equal("process", response.Id);
         }
 

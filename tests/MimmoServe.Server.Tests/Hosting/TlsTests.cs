@@ -1,3 +1,4 @@
+using MimmoServe.Protocol;
 using System.Security.Cryptography.X509Certificates;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Tests.Infrastructure;

@@ -1,9 +1,10 @@
+using MimmoServe.Protocol;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Protocol.V1;
 
-namespace MimmoServe.Server.Services;
+namespace MimmoServe.Protocol;
 
-/// <summary>The methods of mimmo.v1.Inference, shared by the service and by clients of it (the tests, a client SDK).</summary>
+/// <summary>The methods of mimmo.v1.Inference, shared by the server's service and the client SDK.</summary>
 public static class InferenceMethods
 {
     /// <summary>The service's full name, also the prefix of the per-model health names.</summary>
