@@ -5,20 +5,17 @@ namespace MimmoServe.Server.Tests.Telemetry;
 /// <summary>Plain HTTP requests to a server's ports, as a probe or a Prometheus scraper would send them.</summary>
 internal static class AdminHttp
 {
-    private static readonly HttpClient Http1 = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
-
-    // Cleartext HTTP/2 with prior knowledge, as on the gRPC port.
-    private static readonly HttpClient Http2 = new(new SocketsHttpHandler { UseProxy = false })
-    {
-        Timeout = TimeSpan.FromSeconds(20),
-        DefaultRequestVersion = HttpVersion.Version20,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-    };
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
 
     public static async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendAsync(int port, HttpMethod method, string path, bool http2 = false)
     {
-        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{port}{path}");
-        using var response = await (http2 ? Http2 : Http1).SendAsync(request);
+        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{port}{path}")
+        {
+            // Cleartext HTTP/2 with prior knowledge, as on the gRPC port; HTTP/1.1 as probes and scrapers send.
+            Version = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await Http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
     }
 
