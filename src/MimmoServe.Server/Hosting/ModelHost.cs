@@ -85,6 +85,18 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>The name of the served model <paramref name="requested"/> names ("" = the default), even while stopping; null if none.</summary>
+    public string? ServedName(string? requested)
+    {
+        var repository = _repository;
+        if (repository is null)
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(requested) ? repository.DefaultModel?.Name : repository.Models.FirstOrDefault(m => m.Name == requested)?.Name;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Set before the endpoint opens, so the gRPC layer's start-up does not report these SERVING.

@@ -109,7 +109,7 @@ internal sealed class PredictStreamSession
                 }
                 catch (Exception e)
                 {
-                    call.Failed(SetFailure(request.Id, e));
+                    call.Failed(SetFailure(request.Id, e), e, _context.Deadline, () => _host.ServedName(request.Model));
                     return false;
                 }
                 finally
@@ -162,7 +162,8 @@ internal sealed class PredictStreamSession
             {
                 if (!prediction.IsCompletedSuccessfully)
                 {
-                    call.Failed(SetFailure(id, prediction.Exception?.InnerException ?? new OperationCanceledException()));
+                    var error = prediction.Exception?.InnerException ?? new OperationCanceledException();
+                    call.Failed(SetFailure(id, error), error, _context.Deadline);
                 }
                 else if (writable)
                 {

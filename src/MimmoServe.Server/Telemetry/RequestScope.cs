@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Errors;
+using MimmoServe.Serving.Telemetry;
 
 namespace MimmoServe.Server.Telemetry;
 
@@ -38,6 +40,30 @@ internal struct RequestScope
         }
 
         End(StatusCode.OK, null);
+    }
+
+    /// <summary>
+    /// The request failed with <paramref name="status"/> because of <paramref name="error"/>. Two cases are told apart
+    /// here, where the call is known: a request dropped from the queue by its call's deadline (the call's token fires
+    /// at the deadline, so the core sees a cancellation) counts as DEADLINE_EXCEEDED, as the caller saw it, and as shed
+    /// for its deadline; a request the host refused because shutdown had begun counts as shed while shutting down
+    /// (<paramref name="servedModel"/> names its model). Refusals by the batcher itself are counted there.
+    /// </summary>
+    public void Failed(Status status, Exception error, DateTime deadline, Func<string?>? servedModel = null)
+    {
+        switch (error)
+        {
+            case ServingException { Kind: ServingErrorKind.Cancelled } when _telemetry.Time.GetUtcNow().UtcDateTime >= deadline:
+                _telemetry.Metrics.RecordShed(Model, ShedReason.Deadline);
+                status = new Status(StatusCode.DeadlineExceeded, error.Message);
+                break;
+            case ServingException { Kind: ServingErrorKind.Unavailable } when Model == RequestTelemetry.UnknownModel && _telemetry.ShuttingDown:
+                Model = servedModel?.Invoke() ?? RequestTelemetry.UnknownModel;
+                _telemetry.Metrics.RecordShed(Model, ShedReason.ShuttingDown);
+                break;
+        }
+
+        Failed(status);
     }
 
     public readonly void Failed(Status status) => End(status.StatusCode, status.Detail);

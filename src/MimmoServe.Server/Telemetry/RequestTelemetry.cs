@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Serving.Telemetry;
 
@@ -17,11 +18,17 @@ internal sealed class RequestTelemetry
     /// <summary>The <c>model</c> tag of a request whose model was not resolved (unknown name, server not ready).</summary>
     public const string UnknownModel = "unknown";
 
-    public RequestTelemetry(ServingMetrics metrics, TimeProvider time)
+    private readonly IHostApplicationLifetime _lifetime;
+
+    public RequestTelemetry(ServingMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         Metrics = metrics;
         Time = time;
+        _lifetime = lifetime;
     }
+
+    /// <summary>True once shutdown has begun (refusals from then on are shed while shutting down).</summary>
+    public bool ShuttingDown => _lifetime.ApplicationStopping.IsCancellationRequested;
 
     public ServingMetrics Metrics { get; }
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using MimmoServe.Grpc.Health;
 using MimmoServe.Grpc.Health.V1;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Server.Tests.Infrastructure;
@@ -72,22 +70,5 @@ public sealed class AdminEndpointTests
 
         Assert.True(status == HttpStatusCode.NotFound, $"{status}: {body}");
         Assert.DoesNotContain("mimmo_", body, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task GetReadyz_HealthNotServing_ServiceUnavailableWhileLiveStaysOk()
-    {
-        using var models = new TestModels().Add("mimo", TestModels.Fixture("mimo.onnx"));
-        await using var server = await TestServer.StartAsync(models.Directory);
-        var health = server.App.Services.GetRequiredService<HealthStatusRegistry>();
-
-        // What shutdown does first (HealthLifetimeService on ApplicationStopping), and what start-up shows until the models load.
-        health.SetAll(HealthCheckResponse.Types.ServingStatus.NotServing);
-        var (ready, body, _) = await AdminHttp.GetAsync(server.AdminPort, "/readyz");
-        var live = (await AdminHttp.GetAsync(server.AdminPort, "/healthz")).Status;
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
-        Assert.Contains("NotServing", body, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, live);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Tests.Infrastructure;
@@ -60,7 +62,7 @@ public sealed class MetricsTests
             Assert.Equal(count, Delta(before, after, Requests, ("model", model), ("mode", mode), ("status", status)));
         }
 
-        Assert.Equal(expected.Values.Sum(), after.Named(Requests).Sum(s => s.Value) - before.Named(Requests).Sum(s => s.Value));
+        Assert.Equal(expected.Values.Sum(), TotalDelta(before, after, Requests));
         Assert.Equal(6, Delta(before, after, "mimmo_request_duration_seconds_count", ("model", "mimo"), ("mode", "accuracy")));
         Assert.Equal(2, Delta(before, after, "mimmo_request_duration_seconds_count", ("model", "mimo"), ("mode", "default")));
         Assert.Equal(1, Delta(before, after, "mimmo_shed_total", ("model", "slow"), ("reason", "queue_full")));
@@ -118,6 +120,51 @@ public sealed class MetricsTests
         Assert.Empty(scrape.Named("mimmo_run_inputs_count"));
     }
 
+    [Fact]
+    public async Task Metrics_DeadlinePassesWhileQueued_CountedDeadlineExceededAndShedForDeadline()
+    {
+        await using var slow = await SlowServer.StartAsync();
+        var before = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
+
+        var call = slow.Server.PredictAsync(Infrastructure.Requests.Mimo([1, 2, 3, 4], "late", ensembleSize: 1, model: "slow"), deadline: DateTime.UtcNow.AddSeconds(1.5));
+        await ExpectAsync(StatusCode.DeadlineExceeded, call);
+
+        // The gRPC layer answers DEADLINE_EXCEEDED on time and then cancels the handler, which records the request:
+        // scrape until it has (bounded), the condition being the figure itself.
+        var after = before;
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(20) && TotalDelta(before, after, Requests) == 0;)
+        {
+            after = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
+        }
+
+        Assert.Equal(1, Delta(before, after, Requests, ("model", "slow"), ("mode", "size"), ("status", "DEADLINE_EXCEEDED")));
+        Assert.Equal(1, TotalDelta(before, after, Requests));
+        Assert.Equal(1, Delta(before, after, "mimmo_shed_total", ("model", "slow"), ("reason", "deadline")));
+        Assert.Equal(0, Delta(before, after, "mimmo_queue_duration_seconds_count", ("model", "slow")));
+    }
+
+    [Fact]
+    public async Task Metrics_ShutdownBegun_ReadyzUnavailableAndRefusalsShedShuttingDown()
+    {
+        await using var slow = await SlowServer.StartAsync();
+        var before = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
+
+        // Shutdown's first step (what SIGTERM does before the endpoints close).
+        slow.Server.App.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var (ready, body, _) = await AdminHttp.GetAsync(slow.Server.AdminPort, "/readyz");
+        var live = (await AdminHttp.GetAsync(slow.Server.AdminPort, "/healthz")).Status;
+        await ExpectAsync(StatusCode.Unavailable, slow.Server.PredictAsync(Infrastructure.Requests.Mimo([1, 2, 3, 4], model: "fast")));
+        await ExpectAsync(StatusCode.Unavailable, slow.Server.PredictAsync(Infrastructure.Requests.Mimo([1, 2, 3, 4], model: "")));
+        var after = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready);
+        Assert.Contains("NotServing", body, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, live);
+        // "" asks for the default model, the first by name: both refusals are fast's.
+        Assert.Equal(2, Delta(before, after, "mimmo_shed_total", ("model", "fast"), ("reason", "shutting_down")));
+        Assert.Equal(2, Delta(before, after, Requests, ("model", "fast"), ("mode", "default"), ("status", "UNAVAILABLE")));
+    }
+
     /// <summary>Every histogram series: buckets cumulative and ending at +Inf with the count.</summary>
     private static void AssertWellFormed(PrometheusScrape scrape)
     {
@@ -139,6 +186,9 @@ public sealed class MetricsTests
 
     private static double Delta(PrometheusScrape before, PrometheusScrape after, string name, params (string, string)[] labels) =>
         after.Value(name, labels) - before.Value(name, labels);
+
+    private static double TotalDelta(PrometheusScrape before, PrometheusScrape after, string name) =>
+        after.Named(name).Sum(s => s.Value) - before.Named(name).Sum(s => s.Value);
 
     private static async Task ExpectAsync(StatusCode code, Task call) =>
         Assert.Equal(code, (await Assert.ThrowsAsync<RpcException>(() => call)).StatusCode);
