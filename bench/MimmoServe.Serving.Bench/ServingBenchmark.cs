@@ -6,6 +6,7 @@ using MimmoServe.Protocol;
 using MimmoServe.Serving.Ensembles;
 using MimmoServe.Serving.Repository;
 using MimmoServe.Serving.Requests;
+using MimmoServe.Serving.Telemetry;
 
 namespace MimmoServe.Serving.Bench;
 
@@ -22,14 +23,17 @@ internal static class ServingBenchmark
         var directory = args.Length > 0 && args[0].Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "fixture");
         var callers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 32;
         var requests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50_000;
+        // "metrics": record every instrument, as the host does, into a listener that sums them (the exporter's cost is apart).
+        using var metrics = args.Length > 3 && args[3] == "metrics" ? new ServingMetrics() : null;
+        using var listener = metrics is null ? null : MetricsSink.Listen(metrics);
         var runtime = OnnxRuntime.Shared;
-        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = directory }, runtime).ConfigureAwait(false);
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = directory, Metrics = metrics }, runtime).ConfigureAwait(false);
         foreach (var failure in repository.Failures)
         {
             Console.Error.WriteLine($"not loaded: {failure.Name}: {failure.Reason}");
         }
 
-        Console.WriteLine($"MimmoServe.Serving in process: {callers} callers, {requests} requests per mode, default config.json values unless the model has its own");
+        Console.WriteLine($"MimmoServe.Serving in process: {callers} callers, {requests} requests per mode, default config.json values unless the model has its own; metrics {(metrics is null ? "off" : "on")}");
         Console.WriteLine($"machine   : {Environment.ProcessorCount} logical cores, {CpuModel()}");
         Console.WriteLine($"os, .NET  : {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
         Console.WriteLine($"ORT       : {runtime.Version}");
@@ -39,8 +43,8 @@ internal static class ServingBenchmark
         {
             foreach (var mode in new[] { ModeHeader.Throughput, ModeHeader.Balanced, ModeHeader.Accuracy })
             {
-                await MeasureAsync(model, mode, callers, Math.Min(2_000, requests)).ConfigureAwait(false);
-                var result = await MeasureAsync(model, mode, callers, requests).ConfigureAwait(false);
+                await MeasureAsync(model, mode, callers, Math.Min(2_000, requests), metrics).ConfigureAwait(false);
+                var result = await MeasureAsync(model, mode, callers, requests, metrics).ConfigureAwait(false);
                 Console.WriteLine(result);
             }
         }
@@ -48,7 +52,7 @@ internal static class ServingBenchmark
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(ServedModel model, string mode, int callers, int requests)
+    private static async Task<string> MeasureAsync(ServedModel model, string mode, int callers, int requests, ServingMetrics? metrics)
     {
         var item = new float[model.Contract.ItemLength];
         for (var i = 0; i < item.Length; i++)
@@ -77,6 +81,8 @@ internal static class ServingBenchmark
                 var start = Stopwatch.GetTimestamp();
                 Prediction prediction = await model.PredictAsync(new PredictInput { Shape = shape, Data = item, Mode = mode }).ConfigureAwait(false);
                 latencies[n] = Stopwatch.GetTimestamp() - start;
+                metrics?.RecordRequest(model.Name, mode, "OK", Stopwatch.GetElapsedTime(start));
+                metrics?.RecordPrediction(model.Name, mode, prediction.Uncertainty);
                 Interlocked.Add(ref batchRequests, prediction.Timing.BatchRequests);
                 // Each of a run's requests adds rows / requests: the sum over requests is the sum of rows over runs.
                 Interlocked.Add(ref batchRows, prediction.Timing.BatchRows * 1_000_000L / prediction.Timing.BatchRequests);

@@ -13,9 +13,16 @@ public sealed class MimmoServerOptions
     public const int DefaultPort = 50051;
     public const string DefaultModels = "models";
     public const int DefaultMaxStreamInFlight = 64;
+    public const int DefaultAdminPort = 8080;
 
     /// <summary>The gRPC port. Default 50051; 0 picks a free port (tests).</summary>
     public int Port { get; set; } = DefaultPort;
+
+    /// <summary>
+    /// The admin port: plain HTTP/1.1 with <c>/metrics</c> (Prometheus text), <c>/healthz</c> and <c>/readyz</c>, on
+    /// <see cref="ListenAddress"/>. Default 8080; 0 picks a free port (tests).
+    /// </summary>
+    public int AdminPort { get; set; } = DefaultAdminPort;
 
     /// <summary>The address to listen on. Default "0.0.0.0" (every IPv4 interface); "127.0.0.1" for loopback only.</summary>
     public string ListenAddress { get; set; } = "0.0.0.0";

@@ -14,6 +14,15 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
             failures.Add($"Mimmo:Port (--port, MIMMO_PORT) must be 0-65535, got {options.Port}.");
         }
 
+        if (options.AdminPort is < 0 or > 65535)
+        {
+            failures.Add($"Mimmo:AdminPort (--admin-port, MIMMO_ADMIN_PORT) must be 0-65535, got {options.AdminPort}.");
+        }
+        else if (options.AdminPort != 0 && options.AdminPort == options.Port)
+        {
+            failures.Add($"Mimmo:AdminPort (--admin-port, MIMMO_ADMIN_PORT) must differ from the gRPC port, both are {options.Port}.");
+        }
+
         if (!IPAddress.TryParse(options.ListenAddress, out _))
         {
             failures.Add($"Mimmo:ListenAddress must be an IP address, got '{options.ListenAddress}'.");

@@ -6,6 +6,7 @@ using MimmoServe.Grpc.Hosting;
 using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Server.Services;
+using MimmoServe.Server.Telemetry;
 
 namespace MimmoServe.Server.Hosting;
 
@@ -27,15 +28,17 @@ public static class MimmoServerExtensions
         services.AddOptions<GrpcServerOptions>().Bind(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
         services.AddSingleton<IPostConfigureOptions<GrpcServerOptions>, GrpcEndpointFromServerOptions>();
         services.AddGrpcServer().AddService<InferenceService>();
+        services.AddMimmoTelemetry();
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         return builder;
     }
 
-    /// <summary>Maps every gRPC service (mimmo.v1.Inference, grpc.health.v1.Health, reflection v1 and v1alpha).</summary>
+    /// <summary>The admin endpoint (/metrics, /healthz, /readyz on the admin port) and every gRPC service (mimmo.v1.Inference, grpc.health.v1.Health, reflection v1 and v1alpha).</summary>
     public static WebApplication MapMimmoServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMimmoAdmin();
         app.MapGrpcServices();
         return app;
     }

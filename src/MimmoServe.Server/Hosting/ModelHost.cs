@@ -7,6 +7,7 @@ using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Repository;
+using MimmoServe.Serving.Telemetry;
 
 namespace MimmoServe.Server.Hosting;
 
@@ -33,6 +34,7 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ServingMetrics _metrics;
     private volatile ModelRepository? _repository;
     private Task _loading = Task.CompletedTask;
     private Task _drain = Task.CompletedTask;
@@ -46,8 +48,10 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
         HealthStatusRegistry health,
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggerFactory,
-        TimeProvider time)
+        TimeProvider time,
+        ServingMetrics metrics)
     {
+        _metrics = metrics;
         _options = options.Value;
         _runtimeOptions = runtimeOptions.Value;
         _health = health;
@@ -79,6 +83,18 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
 
             return _repository ?? throw new ServingException(ServingErrorKind.Unavailable, "The server is still loading its models; retry shortly.");
         }
+    }
+
+    /// <summary>The name of the served model <paramref name="requested"/> names ("" = the default), even while stopping; null if none.</summary>
+    public string? ServedName(string? requested)
+    {
+        var repository = _repository;
+        if (repository is null)
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(requested) ? repository.DefaultModel?.Name : repository.Models.FirstOrDefault(m => m.Name == requested)?.Name;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

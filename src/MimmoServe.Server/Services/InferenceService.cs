@@ -6,6 +6,7 @@ using MimmoServe.Protocol;
 using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Server.Hosting;
+using MimmoServe.Server.Telemetry;
 using MimmoServe.Serving.Mapping;
 
 namespace MimmoServe.Server.Services;
@@ -20,13 +21,19 @@ internal sealed class InferenceService : IGrpcService
     private readonly ModelHost _host;
     private readonly MimmoServerOptions _options;
     private readonly ILogger _logger;
+    private readonly RequestTelemetry _telemetry;
 
-    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, ILogger<InferenceService> logger)
+    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, ILogger<InferenceService> logger, RequestTelemetry telemetry)
     {
         _host = host;
+        _telemetry = telemetry;
         _options = options.Value;
         _logger = logger;
     }
+
+    /// <summary>The span names, as OpenTelemetry's RPC conventions spell them (service/method).</summary>
+    internal const string PredictSpan = "mimmo.v1.Inference/Predict";
+    internal const string PredictStreamSpan = "mimmo.v1.Inference/PredictStream";
 
     public ServiceDefinition BindService() =>
         ServiceDefinition.CreateBuilder(InferenceReflection.Descriptor.Services[0])
@@ -42,20 +49,26 @@ internal sealed class InferenceService : IGrpcService
 
     private async Task<PredictResponse> PredictAsync(PredictRequest request, ServerCallContext context)
     {
+        var mode = context.RequestHeaders.GetValue(ModeHeader.Name);
+        var call = _telemetry.Start(PredictSpan, context.RequestHeaders, ModeLabel.Of(request.EnsembleSize, mode));
         try
         {
-            var input = ProtocolMapping.ToInput(request, context.RequestHeaders.GetValue(ModeHeader.Name));
-            var prediction = await _host.Repository.PredictAsync(input, Deadline(context), context.CancellationToken).ConfigureAwait(false);
+            var model = _host.Repository.Get(request.Model);
+            call.Model = model.Name;
+            var prediction = await model.PredictAsync(ProtocolMapping.ToInput(request, mode), Deadline(context), context.CancellationToken).ConfigureAwait(false);
+            call.Succeeded(prediction);
             return ProtocolMapping.ToResponse(prediction);
         }
         catch (Exception e) when (e is not RpcException)
         {
-            throw Fail(context, e);
+            var error = Fail(context, e);
+            call.Failed(error.Status, e, context.Deadline, () => _host.ServedName(request.Model));
+            throw error;
         }
     }
 
     private Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context) =>
-        new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger).RunAsync(requests, responses);
+        new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger) { Telemetry = _telemetry }.RunAsync(requests, responses);
 
     private Task<ModelInfo> GetModelAsync(GetModelRequest request, ServerCallContext context)
     {

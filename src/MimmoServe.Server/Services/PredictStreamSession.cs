@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MimmoServe.Grpc.Protocol;
@@ -5,6 +6,7 @@ using MimmoServe.Grpc.Server;
 using MimmoServe.Protocol;
 using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Hosting;
+using MimmoServe.Server.Telemetry;
 using MimmoServe.Serving.Ensembles;
 using MimmoServe.Serving.Mapping;
 
@@ -30,8 +32,8 @@ internal sealed class PredictStreamSession
     private readonly ServerCallContext _context;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
-    private readonly Channel<(string Id, Task<Prediction> Task)> _completed =
-        Channel.CreateUnbounded<(string, Task<Prediction>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string Id, Task<Prediction> Task, RequestScope Call)> _completed =
+        Channel.CreateUnbounded<(string, Task<Prediction>, RequestScope)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopReading;
     private RpcException? _failure;
 
@@ -46,6 +48,9 @@ internal sealed class PredictStreamSession
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         _stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, host.Stopping);
     }
+
+    /// <summary>Records each request of the stream: its metrics and its span, a child of the call's <c>traceparent</c>.</summary>
+    public required RequestTelemetry Telemetry { get; init; }
 
     public async Task RunAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses)
     {
@@ -92,18 +97,28 @@ internal sealed class PredictStreamSession
 
                 var request = requests.Current;
                 Task<Prediction> prediction;
+                // The request's span is current while it is submitted (the batcher takes it as the parent of its
+                // queue and compute spans), then the reader's own again, so the next request's span is not its child.
+                var current = Activity.Current;
+                var call = Telemetry.Start(InferenceService.PredictStreamSpan, _context.RequestHeaders, ModeLabel.Of(request.EnsembleSize, mode));
                 try
                 {
-                    prediction = _host.Repository.PredictAsync(ProtocolMapping.ToInput(request, mode), deadline, _context.CancellationToken);
+                    var model = _host.Repository.Get(request.Model);
+                    call.Model = model.Name;
+                    prediction = model.PredictAsync(ProtocolMapping.ToInput(request, mode), deadline, _context.CancellationToken);
                 }
                 catch (Exception e)
                 {
-                    SetFailure(request.Id, e);
+                    call.Failed(SetFailure(request.Id, e), e, _context.Deadline, () => _host.ServedName(request.Model));
                     return false;
+                }
+                finally
+                {
+                    Activity.Current = current;
                 }
 
                 Interlocked.Increment(ref _pending);
-                _ = CompleteAsync(request.Id, prediction);
+                _ = CompleteAsync(request.Id, prediction, call);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -114,7 +129,7 @@ internal sealed class PredictStreamSession
     }
 
     /// <summary>Queues the request for the writer once its prediction completes, in completion order.</summary>
-    private async Task CompleteAsync(string id, Task<Prediction> prediction)
+    private async Task CompleteAsync(string id, Task<Prediction> prediction, RequestScope call)
     {
         try
         {
@@ -125,7 +140,7 @@ internal sealed class PredictStreamSession
             // The writer reads the outcome from the task itself.
         }
 
-        _completed.Writer.TryWrite((id, prediction));
+        _completed.Writer.TryWrite((id, prediction, call));
         Release();
     }
 
@@ -141,24 +156,30 @@ internal sealed class PredictStreamSession
     private async Task WriteAsync(IServerStreamWriter<PredictResponse> responses)
     {
         var writable = true;
-        await foreach (var (id, prediction) in _completed.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (id, prediction, call) in _completed.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
             {
                 if (!prediction.IsCompletedSuccessfully)
                 {
-                    SetFailure(id, prediction.Exception?.InnerException ?? new OperationCanceledException());
+                    var error = prediction.Exception?.InnerException ?? new OperationCanceledException();
+                    call.Failed(SetFailure(id, error), error, _context.Deadline);
                 }
                 else if (writable)
                 {
                     await responses.WriteAsync(ProtocolMapping.ToResponse(prediction.Result), _context.CancellationToken).ConfigureAwait(false);
+                    call.Succeeded(prediction.Result);
+                }
+                else
+                {
+                    call.Failed(Status.DefaultCancelled);
                 }
             }
             catch (Exception e)
             {
                 // The client left or the deadline ended the call: nothing more can be written.
                 writable = false;
-                SetFailure(id, e);
+                call.Failed(SetFailure(id, e));
             }
             finally
             {
@@ -167,8 +188,8 @@ internal sealed class PredictStreamSession
         }
     }
 
-    /// <summary>Keeps the first failure, with the id of the request it belongs to, and stops reading.</summary>
-    private void SetFailure(string id, Exception e)
+    /// <summary>Keeps the first failure, with the id of the request it belongs to, and stops reading. Returns this request's status.</summary>
+    private Status SetFailure(string id, Exception e)
     {
         var status = StatusMap.ToStatus(e, id, out var unexpected);
         if (unexpected)
@@ -180,5 +201,7 @@ internal sealed class PredictStreamSession
         {
             _stopReading.Cancel();
         }
+
+        return status;
     }
 }

@@ -120,7 +120,10 @@ internal sealed partial class ModelBatcher
         // Completions outside the lock. TryDrop does nothing to a request that a cancellation already dropped.
         foreach (var request in _expired)
         {
-            request.TryDrop(ServingErrorKind.DeadlineExceeded);
+            if (request.TryDrop(ServingErrorKind.DeadlineExceeded))
+            {
+                RecordShed(Telemetry.ShedReason.Deadline);
+            }
         }
 
         _expired.Clear();

@@ -23,7 +23,9 @@ internal sealed partial class ModelBatcher
             failure = e;
         }
 
-        var compute = (long)_time.GetElapsedTime(start).TotalMicroseconds;
+        var elapsed = _time.GetElapsedTime(start);
+        var compute = (long)elapsed.TotalMicroseconds;
+        RecordRun(buffers, start, elapsed);
         if (failure is not null)
         {
             BatcherLog.RunFailed(_logger, failure, _name, buffers.Rows, buffers.Count);

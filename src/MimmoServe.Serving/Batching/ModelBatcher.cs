@@ -90,6 +90,7 @@ internal sealed partial class ModelBatcher
             if (_stopping || _queue.Count >= _config.QueueSize)
             {
                 request.StopWatching();
+                RecordShed(_stopping ? Telemetry.ShedReason.ShuttingDown : Telemetry.ShedReason.QueueFull);
                 throw _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize);
             }
 

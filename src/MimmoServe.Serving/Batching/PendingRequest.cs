@@ -48,6 +48,9 @@ internal sealed class PendingRequest
 
     public DateTimeOffset? Deadline { get; }
 
+    /// <summary>The span that was current when the request arrived (its request span); default when not traced.</summary>
+    public System.Diagnostics.ActivityContext TraceParent { get; init; }
+
     public Task<Prediction> Task => _completion.Task;
 
     /// <summary>The item; valid only for the party that ended the Queued state, until it calls <see cref="ReturnItem"/>.</summary>

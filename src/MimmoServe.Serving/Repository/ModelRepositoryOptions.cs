@@ -22,6 +22,9 @@ public sealed class ModelRepositoryOptions
     /// <summary>ONNX Runtime inter-op threads for every model, overriding each config.json. Default null: each model's own.</summary>
     public int? InterOpThreads { get; set; }
 
+    /// <summary>Where the models record their metrics (the host's, from its meter factory). Default null: nothing recorded.</summary>
+    public Telemetry.ServingMetrics? Metrics { get; set; }
+
     /// <exception cref="ArgumentException">An empty directory or default model name.</exception>
     public void Validate()
     {

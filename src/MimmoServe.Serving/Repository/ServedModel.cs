@@ -67,12 +67,16 @@ public sealed class ServedModel : IAsyncDisposable
         var now = _time.GetTimestamp();
         if (deadline <= _time.GetUtcNow())
         {
+            _batcher.Metrics?.RecordShed(Name, Telemetry.ShedReason.Deadline);
             throw ServingErrors.DeadlineAlreadyPassed(Name);
         }
 
         var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
         var item = ItemValidator.ValidateAndCopy(Contract, input);
-        var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline);
+        var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline)
+        {
+            TraceParent = System.Diagnostics.Activity.Current?.Context ?? default,
+        };
         try
         {
             _batcher.Submit(request, cancellationToken);
@@ -93,6 +97,7 @@ public sealed class ServedModel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _batcher.StopAsync().ConfigureAwait(false);
+        _batcher.Metrics?.Unregister(this);
         _session.Dispose();
     }
 }

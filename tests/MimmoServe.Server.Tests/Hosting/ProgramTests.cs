@@ -114,6 +114,8 @@ public sealed class ProgramTests
             start.Environment.Remove(name);
         }
 
+        // A free admin port, unless the test sets one: the default 8080 may be taken, and tests run in parallel.
+        start.Environment["MIMMO_ADMIN_PORT"] = "0";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -13,6 +13,7 @@ using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Server.Hosting;
 using MimmoServe.Server.Services;
+using MimmoServe.Server.Telemetry;
 using MimmoServe.Serving.Repository;
 
 namespace MimmoServe.Server.Tests.Infrastructure;
@@ -26,10 +27,11 @@ internal sealed class TestServer : IAsyncDisposable
     public static readonly Method<HealthCheckRequest, HealthCheckResponse> HealthCheck =
         new(MethodType.Unary, "grpc.health.v1.Health", "Check", HealthCheckRequest.Parser, HealthCheckResponse.Parser);
 
-    private TestServer(WebApplication app, int port, CapturedLogs logs)
+    private TestServer(WebApplication app, int port, int adminPort, CapturedLogs logs)
     {
         App = app;
         Port = port;
+        AdminPort = adminPort;
         Logs = logs;
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         Calls = Channel.CreateCallInvoker();
@@ -40,6 +42,9 @@ internal sealed class TestServer : IAsyncDisposable
     public int Port { get; }
 
     public string Target => $"127.0.0.1:{Port}";
+
+    /// <summary>The admin listener's port (/metrics, /healthz, /readyz; plain HTTP/1.1).</summary>
+    public int AdminPort { get; }
 
     public CapturedLogs Logs { get; }
 
@@ -57,7 +62,7 @@ internal sealed class TestServer : IAsyncDisposable
         var commandLine = CommandLine.Parse(["--port", "0", "--models", modelsDirectory]);
         // An empty environment: the MIMMO_* variables of whoever runs the tests must not change them.
         var builder = MimmoServerHost.CreateBuilder(commandLine, new Hashtable());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mimmo:ListenAddress"] = "127.0.0.1" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mimmo:ListenAddress"] = "127.0.0.1", ["Mimmo:AdminPort"] = "0" });
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -70,8 +75,10 @@ internal sealed class TestServer : IAsyncDisposable
         var app = builder.Build();
         app.MapMimmoServer();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var server = new TestServer(app, new Uri(address).Port, logs);
+        // Two listeners: the gRPC port and the admin port.
+        var adminPort = app.Services.GetRequiredService<AdminListener>().Port ?? throw new InvalidOperationException("the admin listener did not bind");
+        var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port);
+        var server = new TestServer(app, ports.Single(p => p != adminPort), adminPort, logs);
         if (waitUntilServing)
         {
             await server.Host.Ready.WaitAsync(TimeSpan.FromSeconds(60));
