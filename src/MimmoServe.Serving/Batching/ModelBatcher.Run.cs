@@ -16,19 +16,25 @@ internal sealed partial class ModelBatcher
         Exception? failure = null;
         try
         {
-            _runner.Run(buffers);
+            _runner.Run(buffers, _abort.Token);
         }
         catch (Exception e)
         {
             failure = e;
         }
 
-        var compute = (long)_time.GetElapsedTime(start).TotalMicroseconds;
+        var elapsed = _time.GetElapsedTime(start);
+        var compute = (long)elapsed.TotalMicroseconds;
         if (failure is not null)
         {
             BatcherLog.RunFailed(_logger, failure, _name, buffers.Rows, buffers.Count);
-            var error = new ServingException(ServingErrorKind.Internal,
-                $"Model '{_name}' failed to run the batch of {buffers.Count} requests ({buffers.Rows} rows): {failure.Message}", failure);
+            var error = failure switch
+            {
+                OperationCanceledException when _abort.IsCancellationRequested => ServingErrors.GraceEnded(_name),
+                ServingException serving => serving,
+                _ => new ServingException(ServingErrorKind.Internal,
+                    $"Model '{_name}' failed to run the batch of {buffers.Count} requests ({buffers.Rows} rows): {failure.Message}", failure),
+            };
             for (var i = 0; i < buffers.Count; i++)
             {
                 buffers.Request(i).Fail(error);
@@ -36,6 +42,7 @@ internal sealed partial class ModelBatcher
         }
         else
         {
+            RecordRunTime(elapsed);
             for (var i = 0; i < buffers.Count; i++)
             {
                 var request = buffers.Request(i);
@@ -53,6 +60,14 @@ internal sealed partial class ModelBatcher
 
         buffers.Clear();
         _free.Writer.TryWrite(buffers);
+    }
+
+    private void RecordRunTime(TimeSpan elapsed)
+    {
+        lock (_lock)
+        {
+            _runEstimateTicks = _runEstimateTicks == 0 ? elapsed.Ticks : _runEstimateTicks + (RunEstimateWeight * (elapsed.Ticks - _runEstimateTicks));
+        }
     }
 
     private Prediction Unbind(BatchBuffers buffers, int i, PredictionTiming timing)

@@ -22,6 +22,12 @@ public sealed class ModelRepositoryOptions
     /// <summary>ONNX Runtime inter-op threads for every model, overriding each config.json. Default null: each model's own.</summary>
     public int? InterOpThreads { get; set; }
 
+    /// <summary>
+    /// Test hook: puts the execution provider's circuit breaker around CPU sessions too, so that tests on a machine
+    /// without a GPU can trip it with a session that fails on purpose. Default false: only GPU sessions have one.
+    /// </summary>
+    internal bool BreakOnCpu { get; set; }
+
     /// <exception cref="ArgumentException">An empty directory or default model name.</exception>
     public void Validate()
     {
