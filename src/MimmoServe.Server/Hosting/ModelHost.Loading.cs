@@ -31,6 +31,7 @@ internal sealed partial class ModelHost
                     ExecutionProvider = _options.ParsedProvider,
                     IntraOpThreads = _options.IntraOpThreads,
                     InterOpThreads = _options.InterOpThreads,
+                    BreakOnCpu = _options.BreakOnCpu,
                 },
                 runtime, _loggerFactory, _time, _stopping.Token).ConfigureAwait(false);
             if (repository.Failures.Count > 0)

@@ -23,10 +23,11 @@ public sealed class ModelRepositoryOptions
     public int? InterOpThreads { get; set; }
 
     /// <summary>
-    /// Test hook: puts the execution provider's circuit breaker around CPU sessions too, so that tests on a machine
-    /// without a GPU can trip it with a session that fails on purpose. Default false: only GPU sessions have one.
+    /// Puts the execution provider's circuit breaker around CPU sessions too (repeated run failures then move the
+    /// model to a new CPU session), so that tests on a machine without a GPU can trip it with a session that fails on
+    /// purpose. Default false: only GPU sessions have one. The server sets it only in its tests.
     /// </summary>
-    internal bool BreakOnCpu { get; set; }
+    public bool BreakOnCpu { get; set; }
 
     /// <exception cref="ArgumentException">An empty directory or default model name.</exception>
     public void Validate()
