@@ -14,6 +14,11 @@ public sealed class MimmoServerOptions
     public const string DefaultModels = "models";
     public const int DefaultMaxStreamInFlight = 64;
     public const int DefaultAdminPort = 8080;
+    public const int DefaultShutdownGraceSeconds = 25;
+    public const int MaxShutdownGraceSeconds = 3600;
+
+    /// <summary>Added to the grace for ASP.NET Core's HostOptions.ShutdownTimeout: the endpoint closes and the models are released after the grace.</summary>
+    public const int ShutdownMarginSeconds = 5;
 
     /// <summary>The gRPC port. Default 50051; 0 picks a free port (tests).</summary>
     public int Port { get; set; } = DefaultPort;
@@ -51,6 +56,17 @@ public sealed class MimmoServerOptions
     /// completes, so a fast client gets flow control instead of RESOURCE_EXHAUSTED. Default 64.
     /// </summary>
     public int MaxStreamInFlight { get; set; } = DefaultMaxStreamInFlight;
+
+    /// <summary>
+    /// Shutdown (SIGTERM, Ctrl+C): how long queued and running requests may take to finish once health is NOT_SERVING
+    /// and new calls get UNAVAILABLE. Requests still unfinished then are answered UNAVAILABLE and running runs are
+    /// stopped; then the process exits 0. ASP.NET Core's shutdown timeout is set to this plus
+    /// <see cref="ShutdownMarginSeconds"/>. Default 25 s (Kubernetes waits 30 s before SIGKILL). 0 to 3600.
+    /// </summary>
+    public int ShutdownGraceSeconds { get; set; } = DefaultShutdownGraceSeconds;
+
+    /// <summary>Test hook: the execution provider's circuit breaker also around CPU sessions (this machine kind has no GPU). Not bound from configuration.</summary>
+    internal bool BreakOnCpu { get; set; }
 
     /// <summary>The provider as <see cref="ExecutionProvider"/>; null when unset. Call after validation.</summary>
     internal ExecutionProvider? ParsedProvider => Provider is null ? null : ProviderNames.Parse(Provider);

@@ -62,6 +62,11 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
             failures.Add($"Mimmo:MaxStreamInFlight must be >= 1, got {options.MaxStreamInFlight}.");
         }
 
+        if (options.ShutdownGraceSeconds is < 0 or > MimmoServerOptions.MaxShutdownGraceSeconds)
+        {
+            failures.Add($"Mimmo:ShutdownGraceSeconds (--shutdown-grace, MIMMO_SHUTDOWN_GRACE_SECONDS) must be 0-{MimmoServerOptions.MaxShutdownGraceSeconds}, got {options.ShutdownGraceSeconds}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

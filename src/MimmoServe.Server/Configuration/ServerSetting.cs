@@ -11,6 +11,7 @@ internal sealed record ServerSetting(string Option, string EnvironmentVariable, 
         new("--provider", "MIMMO_PROVIDER", "Mimmo:Provider", "NAME", $"execution provider for every model: {string.Join(" | ", ProviderNames.All)} (default: each model's config.json, else cpu)"),
         new("--default-model", "MIMMO_DEFAULT_MODEL", "Mimmo:DefaultModel", "NAME", "model of requests that name none (default: the first by name)"),
         new("--admin-port", "MIMMO_ADMIN_PORT", "Mimmo:AdminPort", "N", $"admin HTTP port: /metrics, /healthz, /readyz (default {MimmoServerOptions.DefaultAdminPort}; 0 picks a free one)"),
+        new("--shutdown-grace", "MIMMO_SHUTDOWN_GRACE_SECONDS", "Mimmo:ShutdownGraceSeconds", "S", $"seconds queued and running requests may take to finish after SIGTERM (default {MimmoServerOptions.DefaultShutdownGraceSeconds})"),
         new("--ort-library", "MIMMO_ORT_LIBRARY", "Onnx:Library", "PATH", "libonnxruntime.so to load (default: the one next to the server)"),
     ];
 }

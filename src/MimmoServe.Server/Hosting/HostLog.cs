@@ -20,12 +20,15 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 2004, Level = LogLevel.Critical, Message = "MimmoServe cannot serve: {Reason}")]
     public static partial void CannotServe(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Shutting down: health NOT_SERVING, new requests UNAVAILABLE, draining {Queued} queued request(s)")]
-    public static partial void Draining(ILogger logger, int queued);
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Shutting down: health NOT_SERVING, new requests UNAVAILABLE, draining {Queued} queued request(s) within {GraceSeconds} s")]
+    public static partial void Draining(ILogger logger, int queued, int graceSeconds);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Stopped: every queued request was answered")]
     public static partial void Stopped(ILogger logger);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "{Method} failed")]
     public static partial void CallFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "The shutdown grace of {GraceSeconds} s ended before the drain: {Queued} queued request(s) answered UNAVAILABLE, running runs stopped")]
+    public static partial void GraceEnded(ILogger logger, int graceSeconds, int queued);
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MimmoServe.Grpc.Hosting;
 using MimmoServe.Onnx;
@@ -29,6 +30,9 @@ public static class MimmoServerExtensions
         services.AddSingleton<IPostConfigureOptions<GrpcServerOptions>, GrpcEndpointFromServerOptions>();
         services.AddGrpcServer().AddService<InferenceService>();
         services.AddMimmoTelemetry();
+        // The host waits for the grace period (ModelHost) plus a margin before it gives up on stopping.
+        services.AddOptions<HostOptions>().Configure<IOptions<MimmoServerOptions>>((host, mimmo) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(mimmo.Value.ShutdownGraceSeconds + MimmoServerOptions.ShutdownMarginSeconds));
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         return builder;

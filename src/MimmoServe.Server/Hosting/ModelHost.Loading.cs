@@ -32,6 +32,7 @@ internal sealed partial class ModelHost
                     IntraOpThreads = _options.IntraOpThreads,
                     InterOpThreads = _options.InterOpThreads,
                     Metrics = _metrics,
+                    BreakOnCpu = _options.BreakOnCpu,
                 },
                 runtime, _loggerFactory, _time, _stopping.Token).ConfigureAwait(false);
             if (repository.Failures.Count > 0)

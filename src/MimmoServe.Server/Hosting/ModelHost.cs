@@ -38,6 +38,7 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
     private volatile ModelRepository? _repository;
     private Task _loading = Task.CompletedTask;
     private Task _drain = Task.CompletedTask;
+    private ITimer? _grace;
     private CancellationTokenRegistration _stoppingRegistration;
     private bool _stopRequested;
     private bool _disposed;
@@ -132,6 +133,7 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
 
         await _stoppingRegistration.DisposeAsync().ConfigureAwait(false);
         _stopping.Cancel();
+        _grace?.Dispose();
         if (repository is not null)
         {
             await repository.DisposeAsync().ConfigureAwait(false);
@@ -156,8 +158,18 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
         _stopping.Cancel();
         if (repository is not null)
         {
-            HostLog.Draining(_logger, repository.Models.Sum(m => m.QueueLength));
+            HostLog.Draining(_logger, repository.Models.Sum(m => m.QueueLength), _options.ShutdownGraceSeconds);
             _drain = DrainAsync(repository);
+            // Past the grace, what is left is answered UNAVAILABLE rather than cut off when the host gives up.
+            _grace = _time.CreateTimer(static state => ((ModelHost)state!).EndGrace(), this, TimeSpan.FromSeconds(_options.ShutdownGraceSeconds), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void EndGrace()
+    {
+        if (!_drain.IsCompleted && _repository is { } repository)
+        {
+            HostLog.GraceEnded(_logger, _options.ShutdownGraceSeconds, repository.Abort());
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MimmoServe.Onnx;
 
 namespace MimmoServe.Serving.Batching;
 
@@ -10,4 +11,13 @@ internal static partial class BatcherLog
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Critical, Message = "Model {Model}: the batcher stopped on an unexpected error; queued requests fail")]
     public static partial void LoopFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Model {Model}: runs on {From} kept failing, the circuit breaker opened: the model now runs on a new {To} session (it stays SERVING)")]
+    public static partial void FailedOver(ILogger logger, Exception? exception, string model, ExecutionProvider from, ExecutionProvider to);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Model {Model}: runs on {From} kept failing, but a CPU session could not be created; runs fail until the breaker closes")]
+    public static partial void FailOverFailed(ILogger logger, Exception exception, string model, ExecutionProvider from);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Model {Model}: the shutdown grace period ended; {Queued} queued request(s) answered UNAVAILABLE, running runs stopped")]
+    public static partial void Aborted(ILogger logger, string model, int queued);
 }

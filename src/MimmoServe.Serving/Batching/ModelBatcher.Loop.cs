@@ -132,7 +132,7 @@ internal sealed partial class ModelBatcher
 
     private void Dequeue() => _queuedSlots -= _queue.Dequeue().EnsembleSize;
 
-    private void FailQueued(ServingException error)
+    private int FailQueued(ServingException error)
     {
         List<PendingRequest> failed;
         lock (_lock)
@@ -151,5 +151,7 @@ internal sealed partial class ModelBatcher
                 request.Fail(error);
             }
         }
+
+        return failed.Count;
     }
 }

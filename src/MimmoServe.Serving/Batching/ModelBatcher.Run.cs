@@ -16,7 +16,7 @@ internal sealed partial class ModelBatcher
         Exception? failure = null;
         try
         {
-            _runner.Run(buffers);
+            _runner.Run(buffers, _abort.Token);
         }
         catch (Exception e)
         {
@@ -29,8 +29,13 @@ internal sealed partial class ModelBatcher
         if (failure is not null)
         {
             BatcherLog.RunFailed(_logger, failure, _name, buffers.Rows, buffers.Count);
-            var error = new ServingException(ServingErrorKind.Internal,
-                $"Model '{_name}' failed to run the batch of {buffers.Count} requests ({buffers.Rows} rows): {failure.Message}", failure);
+            var error = failure switch
+            {
+                OperationCanceledException when _abort.IsCancellationRequested => ServingErrors.GraceEnded(_name),
+                ServingException serving => serving,
+                _ => new ServingException(ServingErrorKind.Internal,
+                    $"Model '{_name}' failed to run the batch of {buffers.Count} requests ({buffers.Rows} rows): {failure.Message}", failure),
+            };
             for (var i = 0; i < buffers.Count; i++)
             {
                 buffers.Request(i).Fail(error);
@@ -38,6 +43,7 @@ internal sealed partial class ModelBatcher
         }
         else
         {
+            RecordRunTime(elapsed);
             for (var i = 0; i < buffers.Count; i++)
             {
                 var request = buffers.Request(i);
@@ -55,6 +61,14 @@ internal sealed partial class ModelBatcher
 
         buffers.Clear();
         _free.Writer.TryWrite(buffers);
+    }
+
+    private void RecordRunTime(TimeSpan elapsed)
+    {
+        lock (_lock)
+        {
+            _runEstimateTicks = _runEstimateTicks == 0 ? elapsed.Ticks : _runEstimateTicks + (RunEstimateWeight * (elapsed.Ticks - _runEstimateTicks));
+        }
     }
 
     private Prediction Unbind(BatchBuffers buffers, int i, PredictionTiming timing)

@@ -25,6 +25,7 @@ internal sealed partial class ModelBatcher
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Channel<BatchBuffers> _free = Channel.CreateUnbounded<BatchBuffers>();
     private readonly List<PendingRequest> _expired = [];
+    private readonly CancellationTokenSource _abort = new();
     private readonly string _name;
     private readonly ModelContract _contract;
     private readonly ModelConfig _config;
@@ -37,6 +38,7 @@ internal sealed partial class ModelBatcher
     private int _queuedSlots;
     private bool _stopping;
     private int _runs;
+    private double _runEstimateTicks;
     private Task _loop = Task.CompletedTask;
 
     public ModelBatcher(string name, ModelContract contract, ModelConfig config, IBatchRunner runner, TimeProvider time, ILogger logger)
@@ -72,6 +74,24 @@ internal sealed partial class ModelBatcher
         }
     }
 
+    /// <summary>
+    /// The expected duration of one run: an exponentially weighted moving average of the successful runs (weight
+    /// <see cref="RunEstimateWeight"/> on the newest), seeded by the last warm-up run. Zero before any run.
+    /// </summary>
+    public TimeSpan RunEstimate
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return TimeSpan.FromTicks((long)_runEstimateTicks);
+            }
+        }
+    }
+
+    /// <summary>The provider the runs use (it changes when the circuit breaker moves the model to CPU); null for test runners.</summary>
+    public Onnx.ExecutionProviderResult? ExecutionProvider => _runner.ExecutionProvider;
+
     /// <summary>Test hook: called by the loop each time it goes to sleep, with how long it will sleep at most.</summary>
     internal Action<TimeSpan>? Sleeping { get; set; }
 
@@ -92,6 +112,12 @@ internal sealed partial class ModelBatcher
                 request.StopWatching();
                 RecordShed(_stopping ? Telemetry.ShedReason.ShuttingDown : Telemetry.ShedReason.QueueFull);
                 throw _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize);
+            }
+
+            if (CannotMeetDeadline(request) is { } refusal)
+            {
+                request.StopWatching();
+                throw refusal;
             }
 
             if (!request.IsQueued)
@@ -119,6 +145,19 @@ internal sealed partial class ModelBatcher
     }
 
     /// <summary>
+    /// Shutdown's grace period has ended: every request still queued fails Unavailable at once, and runs in progress
+    /// are stopped (ORT's terminate flag) and fail Unavailable. <see cref="StopAsync"/>'s task then completes.
+    /// </summary>
+    /// <returns>How many queued requests were failed.</returns>
+    public int Abort()
+    {
+        var failed = FailQueued(ServingErrors.GraceEnded(_name));
+        _abort.Cancel();
+        Wake();
+        return failed;
+    }
+
+    /// <summary>
     /// One run per supported k with an all-zero item, before <see cref="Start"/>, through the same packing, run and
     /// unbinding as requests. A model whose warm-up gives anything but a distribution is refused.
     /// </summary>
@@ -138,6 +177,12 @@ internal sealed partial class ModelBatcher
 
             _free.Reader.TryRead(out var buffers);
             Form(buffers!);
+            lock (_lock)
+            {
+                // The first runs of a session are its slowest: only the last warm-up run seeds the estimate.
+                _runEstimateTicks = 0;
+            }
+
             Execute(buffers!);
             var prediction = request.Task.GetAwaiter().GetResult();
             var sum = System.Numerics.Tensors.TensorPrimitives.Sum(prediction.Probabilities);

@@ -22,4 +22,17 @@ internal static class ServingErrors
 
     public static ServingException Cancelled(string model) =>
         new(ServingErrorKind.Cancelled, $"The request to model '{model}' was cancelled before it ran.");
+
+    public static ServingException DeadlineUnmeetable(string model, int inputsAhead, TimeSpan estimate, TimeSpan remaining) =>
+        new(ServingErrorKind.DeadlineExceeded,
+            $"Refused at admission by model '{model}': {inputsAhead} inputs are ahead, about {estimate.TotalMilliseconds:F0} ms of runs, " +
+            $"but the deadline is {remaining.TotalMilliseconds:F0} ms away; it was not queued. Retry with a longer deadline or later.");
+
+    public static ServingException RunTimedOut(string model, TimeSpan timeout, Exception inner) =>
+        new(ServingErrorKind.DeadlineExceeded,
+            $"The run of model '{model}' took longer than its run_timeout_ms ({timeout.TotalMilliseconds:F0} ms) and was stopped; the request did not complete.", inner);
+
+    public static ServingException GraceEnded(string model) =>
+        new(ServingErrorKind.Unavailable,
+            $"Model '{model}' is shutting down and its grace period ended before this request completed; retry on another instance.");
 }

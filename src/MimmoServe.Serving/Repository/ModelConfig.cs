@@ -13,6 +13,10 @@ public sealed record ModelConfig
     public const int DefaultMaxRowsPerRun = 32;
     public const double DefaultMaxQueueDelayMs = 2;
     public const int DefaultQueueSize = 1024;
+    public const double DefaultRunTimeoutMs = 10_000;
+
+    /// <summary>The shortest and longest run timeout the timeout strategy (Polly) accepts.</summary>
+    public const double MinRunTimeoutMs = 10, MaxRunTimeoutMs = 86_400_000;
 
     /// <summary><c>default_ensemble_size</c>: k when neither request nor header chooses. Default null: the model's <c>mimmo.default_ensemble_size</c>.</summary>
     public int? DefaultEnsembleSize { get; init; }
@@ -34,6 +38,15 @@ public sealed record ModelConfig
 
     /// <summary><c>inter_op_threads</c>: ORT's inter-op threads. Default 0: ORT's choice. Must be >= 0.</summary>
     public int InterOpThreads { get; init; }
+
+    /// <summary>
+    /// <c>run_timeout_ms</c>: the longest one run of the model may take; a longer run is stopped (ONNX Runtime's
+    /// terminate flag, checked between nodes) and its requests fail DEADLINE_EXCEEDED; the session stays usable.
+    /// Default 10000 ms. Must be 10 ms to 24 h.
+    /// </summary>
+    public double RunTimeoutMs { get; init; } = DefaultRunTimeoutMs;
+
+    public TimeSpan RunTimeout => TimeSpan.FromMilliseconds(RunTimeoutMs);
 
     public TimeSpan MaxQueueDelay => TimeSpan.FromMilliseconds(MaxQueueDelayMs);
 

@@ -42,6 +42,7 @@ public static class ModelConfigReader
                     Keys.MaxRowsPerRun => config with { MaxRowsPerRun = Int(p, 1) },
                     Keys.MaxQueueDelayMs => config with { MaxQueueDelayMs = Number(p) },
                     Keys.QueueSize => config with { QueueSize = Int(p, 1) },
+                    Keys.RunTimeoutMs => config with { RunTimeoutMs = Number(p, ModelConfig.MinRunTimeoutMs, ModelConfig.MaxRunTimeoutMs) },
                     Keys.ExecutionProvider => config with { ExecutionProvider = Provider(p) },
                     Keys.IntraOpThreads => config with { IntraOpThreads = Int(p, 0) },
                     Keys.InterOpThreads => config with { InterOpThreads = Int(p, 0) },
@@ -78,10 +79,12 @@ public static class ModelConfigReader
             ? v
             : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not an integer >= {min}");
 
-    private static double Number(JsonProperty p) =>
-        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out var v) && double.IsFinite(v) && v >= 0
+    private static double Number(JsonProperty p, double min = 0, double max = double.MaxValue) =>
+        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out var v) && double.IsFinite(v) && v >= min && v <= max
             ? v
-            : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not a number >= 0");
+            : throw new ModelConfigException(p.Name, max == double.MaxValue
+                ? $"{p.Value.GetRawText()} is not a number >= {min}"
+                : $"{p.Value.GetRawText()} is not a number from {min} to {max}");
 
     private static ExecutionProvider Provider(JsonProperty p) =>
         p.Value.ValueKind == JsonValueKind.String && TryParseProvider(p.Value.GetString(), out var provider)
@@ -98,8 +101,9 @@ public static class ModelConfigReader
         public const string ExecutionProvider = "execution_provider";
         public const string IntraOpThreads = "intra_op_threads";
         public const string InterOpThreads = "inter_op_threads";
+        public const string RunTimeoutMs = "run_timeout_ms";
 
         public static readonly IReadOnlyList<string> All =
-            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads];
+            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads, RunTimeoutMs];
     }
 }

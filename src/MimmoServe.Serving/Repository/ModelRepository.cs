@@ -113,6 +113,10 @@ public sealed class ModelRepository : IAsyncDisposable
     /// <summary>Every model stops accepting requests and completes its queued ones.</summary>
     public Task StopAsync() => Task.WhenAll(Models.Select(m => m.StopAsync()));
 
+    /// <summary>The shutdown grace ended: every model fails its queued requests Unavailable and stops its runs.</summary>
+    /// <returns>How many queued requests were failed.</returns>
+    public int Abort() => Models.Sum(m => m.Abort());
+
     public async ValueTask DisposeAsync()
     {
         foreach (var model in Models)
@@ -125,12 +129,14 @@ public sealed class ModelRepository : IAsyncDisposable
     {
         var logger = loggerFactory.CreateLogger<ModelRepository>();
         var config = ModelConfigReader.ReadFile(Path.Combine(Path.GetDirectoryName(path)!, ModelConfig.FileName));
-        var session = runtime.CreateSession(path, new OnnxSessionOptions
+        OnnxSessionOptions SessionOptions(ExecutionProvider provider) => new()
         {
-            ExecutionProvider = options.ExecutionProvider ?? config.ExecutionProvider,
+            ExecutionProvider = provider,
             IntraOpThreads = options.IntraOpThreads ?? config.IntraOpThreads,
             InterOpThreads = options.InterOpThreads ?? config.InterOpThreads,
-        });
+        };
+
+        var session = runtime.CreateSession(path, SessionOptions(options.ExecutionProvider ?? config.ExecutionProvider));
         try
         {
             var provider = session.ExecutionProvider;
@@ -141,7 +147,12 @@ public sealed class ModelRepository : IAsyncDisposable
 
             var contract = ContractReader.Read(session);
             config.Validate(contract);
-            var batcher = new ModelBatcher(name, contract, config, new OnnxBatchRunner(session), time, loggerFactory.CreateLogger<ModelBatcher>());
+            var batcherLogger = loggerFactory.CreateLogger<ModelBatcher>();
+            var runner = new FailoverBatchRunner(
+                new OnnxBatchRunner(session, name, config.RunTimeout, time),
+                () => new OnnxBatchRunner(runtime.CreateSession(path, SessionOptions(Onnx.ExecutionProvider.Cpu)), name, config.RunTimeout, time),
+                name, options.BreakOnCpu, time, batcherLogger);
+            var batcher = new ModelBatcher(name, contract, config, runner, time, batcherLogger);
             var started = time.GetTimestamp();
             batcher.WarmUp();
             var warmUp = time.GetElapsedTime(started);
@@ -150,6 +161,7 @@ public sealed class ModelRepository : IAsyncDisposable
             batcher.Start();
             var model = new ServedModel(name, path, contract, config, session, batcher, time);
             options.Metrics?.Register(model);
+            var model = new ServedModel(name, path, contract, config, session, batcher, time) { Failover = runner };
             RepositoryLog.Loaded(logger, name, path, contract.Family, contract.Slots, contract.Exits, contract.NumClasses,
                 string.Join(", ", contract.EnsembleSizes), model.DefaultEnsembleSize, provider.Actual, warmUp.TotalMilliseconds);
             return model;

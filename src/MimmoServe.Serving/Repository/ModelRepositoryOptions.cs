@@ -24,6 +24,12 @@ public sealed class ModelRepositoryOptions
 
     /// <summary>Where the models record their metrics (the host's, from its meter factory). Default null: nothing recorded.</summary>
     public Telemetry.ServingMetrics? Metrics { get; set; }
+    /// <summary>
+    /// Puts the execution provider's circuit breaker around CPU sessions too (repeated run failures then move the
+    /// model to a new CPU session), so that tests on a machine without a GPU can trip it with a session that fails on
+    /// purpose. Default false: only GPU sessions have one. The server sets it only in its tests.
+    /// </summary>
+    public bool BreakOnCpu { get; set; }
 
     /// <exception cref="ArgumentException">An empty directory or default model name.</exception>
     public void Validate()

@@ -41,7 +41,17 @@ public sealed class ServedModel : IAsyncDisposable
     public int DefaultEnsembleSize => Config.EnsembleSizeFor(Contract);
 
     /// <summary>The provider asked for and the one in use, with ORT's reason when it fell back to CPU.</summary>
-    public ExecutionProviderResult ExecutionProvider => _session.ExecutionProvider;
+    /// <summary>
+    /// The provider asked for and the one in use, with the reason when they differ: ORT's when the session fell back
+    /// to CPU at load, the circuit breaker's when repeated run failures moved the model to a CPU session.
+    /// </summary>
+    public ExecutionProviderResult ExecutionProvider => _batcher.ExecutionProvider ?? _session.ExecutionProvider;
+
+    /// <summary>Expected duration of one run (moving average), used to refuse requests whose deadline cannot be met.</summary>
+    public TimeSpan RunEstimate => _batcher.RunEstimate;
+
+    /// <summary>The circuit breaker's runner; it owns the CPU fallback session. Null in tests that run the batcher alone.</summary>
+    internal FailoverBatchRunner? Failover { get; init; }
 
     /// <summary>Inputs waiting in the queue.</summary>
     public int QueueLength => _batcher.QueueLength;
@@ -93,11 +103,16 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>Stops accepting requests and completes the queued ones (see <see cref="ModelBatcher.StopAsync"/>).</summary>
     public Task StopAsync() => _batcher.StopAsync();
 
-    /// <summary>Drains, then releases the session.</summary>
+    /// <summary>The shutdown grace ended: queued requests fail Unavailable, running runs stop (see <see cref="ModelBatcher.Abort"/>).</summary>
+    /// <returns>How many queued requests were failed.</returns>
+    public int Abort() => _batcher.Abort();
+
+    /// <summary>Drains, then releases the session (and the CPU fallback session, if the breaker made one).</summary>
     public async ValueTask DisposeAsync()
     {
         await _batcher.StopAsync().ConfigureAwait(false);
         _batcher.Metrics?.Unregister(this);
+        Failover?.Dispose();
         _session.Dispose();
     }
 }

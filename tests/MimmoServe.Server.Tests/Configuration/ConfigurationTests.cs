@@ -1,5 +1,6 @@
 using System.Collections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;
@@ -59,10 +60,24 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal("/from/env/libonnxruntime.so", app.Services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.Library);
     }
 
+    [Fact]
+    public void CreateBuilder_ShutdownGrace_FromCommandLineOverEnvironmentAndHostShutdownTimeoutCoversIt()
+    {
+        using var app = MimmoServerHost.CreateBuilder(
+            CommandLine.Parse(["--shutdown-grace", "40"]), Environment(["MIMMO_SHUTDOWN_GRACE_SECONDS=7"]), _contentRoot).Build();
+        using var defaults = MimmoServerHost.CreateBuilder(CommandLine.Parse([]), Environment([]), _contentRoot).Build();
+
+        Assert.Equal(40, app.Services.GetRequiredService<IOptions<MimmoServerOptions>>().Value.ShutdownGraceSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(45), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        Assert.Equal(25, defaults.Services.GetRequiredService<IOptions<MimmoServerOptions>>().Value.ShutdownGraceSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+    }
+
     [Theory]
     [InlineData("MIMMO_PROVIDER=gpu", "Mimmo:Provider (--provider, MIMMO_PROVIDER) must be one of cpu, cuda, tensorrt, got 'gpu'")]
     [InlineData("MIMMO_PORT=70000", "Mimmo:Port (--port, MIMMO_PORT) must be 0-65535, got 70000")]
     [InlineData("MIMMO_MODELS=no-such-folder", "the model folder 'no-such-folder' does not exist; tried")]
+    [InlineData("MIMMO_SHUTDOWN_GRACE_SECONDS=-1", "Mimmo:ShutdownGraceSeconds (--shutdown-grace, MIMMO_SHUTDOWN_GRACE_SECONDS) must be 0-3600, got -1")]
     public void Options_BadSetting_ValidationNamesItAndItsSources(string variable, string expected)
     {
         var error = Assert.Throws<OptionsValidationException>(() =>

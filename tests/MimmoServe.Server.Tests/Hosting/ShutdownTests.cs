@@ -37,4 +37,26 @@ public sealed class ShutdownTests
         await slow.Server.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         slow.Server.Logs.WaitFor("Stopped: every queued request was answered");
     }
+
+    [Fact]
+    public async Task StopApplication_RunOutlastsTheGrace_AnsweredUnavailableWhenTheGraceEndsThenStops()
+    {
+        using var models = new TestModels().Add("slow", TestModels.Fixture("mimo_slow.onnx"), new { run_timeout_ms = 600000, intra_op_threads = 1 });
+        await using var server = await TestServer.StartAsync(models.Directory, new Dictionary<string, string?> { ["Mimmo:ShutdownGraceSeconds"] = "1" });
+        var model = server.Repository.Get("slow");
+        var warmUpRuns = model.Runs;
+        // About 30 s of run: it outlasts the 1 s grace.
+        var endless = server.PredictAsync(Requests.Mimo([1e7f, 1, 2, 3], "endless", 3, "slow"));
+        Assert.True(SpinWait.SpinUntil(() => model.Runs == warmUpRuns + 1, TimeSpan.FromSeconds(20)));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        server.App.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => endless);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("grace period ended", error.Status.Detail, StringComparison.Ordinal);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        server.Logs.WaitFor("The shutdown grace of 1 s ended before the drain: 0 queued request(s) answered UNAVAILABLE");
+        await server.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

@@ -57,7 +57,8 @@ internal sealed class TestServer : IAsyncDisposable
     public ModelRepository Repository => Host.Repository;
 
     /// <summary>Starts the host on <paramref name="modelsDirectory"/>; <paramref name="waitUntilServing"/> waits for the models to load.</summary>
-    public static async Task<TestServer> StartAsync(string modelsDirectory, IDictionary<string, string?>? settings = null, bool waitUntilServing = true)
+    /// <param name="services">Changes to the services before the host is built (test hooks such as MimmoServerOptions.BreakOnCpu).</param>
+    public static async Task<TestServer> StartAsync(string modelsDirectory, IDictionary<string, string?>? settings = null, bool waitUntilServing = true, Action<IServiceCollection>? services = null)
     {
         var commandLine = CommandLine.Parse(["--port", "0", "--models", modelsDirectory]);
         // An empty environment: the MIMMO_* variables of whoever runs the tests must not change them.
@@ -68,6 +69,7 @@ internal sealed class TestServer : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
+        services?.Invoke(builder.Services);
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);

@@ -16,7 +16,7 @@ internal sealed class CountingRunner(IBatchRunner inner, string? failId) : IBatc
     /// <summary>Requests that went into a run, failed runs included.</summary>
     public int RequestsRun => Volatile.Read(ref _requests);
 
-    public void Run(BatchBuffers buffers)
+    public void Run(BatchBuffers buffers, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _runs);
         Interlocked.Add(ref _requests, buffers.Count);
@@ -28,6 +28,6 @@ internal sealed class CountingRunner(IBatchRunner inner, string? failId) : IBatc
             }
         }
 
-        inner.Run(buffers);
+        inner.Run(buffers, cancellationToken);
     }
 }

@@ -16,6 +16,7 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(1024, config.QueueSize);
         Assert.Equal(ExecutionProvider.Cpu, config.ExecutionProvider);
         Assert.Equal((0, 0), (config.IntraOpThreads, config.InterOpThreads));
+        Assert.Equal(TimeSpan.FromSeconds(10), config.RunTimeout);
     }
 
     [Fact]
@@ -23,7 +24,7 @@ public sealed class ModelConfigReaderTests
     {
         var config = ModelConfigReader.Read("""
             {"default_ensemble_size": 2, "max_rows_per_run": 8, "max_queue_delay_ms": 0.5, "queue_size": 100,
-             "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1}
+             "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1, "run_timeout_ms": 250}
             """);
 
         Assert.Equal(2, config.DefaultEnsembleSize);
@@ -32,6 +33,7 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(100, config.QueueSize);
         Assert.Equal(ExecutionProvider.TensorRt, config.ExecutionProvider);
         Assert.Equal((2, 1), (config.IntraOpThreads, config.InterOpThreads));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), config.RunTimeout);
     }
 
     [Theory]
@@ -44,6 +46,7 @@ public sealed class ModelConfigReaderTests
     [InlineData("{\"execution_provider\": \"rocm\"}", "execution_provider", "\"cpu\", \"cuda\", \"tensorrt\"")]
     [InlineData("{\"intra_op_threads\": -1}", "intra_op_threads", "integer >= 0")]
     [InlineData("{\"inter_op_threads\": null}", "inter_op_threads", "integer >= 0")]
+    [InlineData("{\"run_timeout_ms\": 5}", "run_timeout_ms", "number from 10 to 86400000")]
     [InlineData("[1]", "(file)", "JSON object")]
     [InlineData("{\"queue_size\": ", "(file)", "not valid JSON")]
     public void Read_BadKeyOrValue_RefusedNamingTheKey(string json, string key, string problem)

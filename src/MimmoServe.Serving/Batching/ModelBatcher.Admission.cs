@@ -1,0 +1,30 @@
+using MimmoServe.Serving.Errors;
+
+namespace MimmoServe.Serving.Batching;
+
+internal sealed partial class ModelBatcher
+{
+    /// <summary>Weight of the newest run in <see cref="RunEstimate"/>'s moving average.</summary>
+    internal const double RunEstimateWeight = 0.2;
+
+    /// <summary>
+    /// Admission by deadline (under <c>_lock</c>): a request whose deadline is nearer than the runs needed for the
+    /// inputs ahead of it plus its own (runs of max_rows_per_run × M slots, each <see cref="RunEstimate"/> long) is
+    /// refused now, DeadlineExceeded: the caller would get that status anyway, later, after the
+    /// request had taken a place in the queue and perhaps a run. Only with work ahead: a request that would run next
+    /// is always admitted, as the estimate is not a promise. The batch delay is left out: it only bounds the wait, as
+    /// later requests may fill the run sooner; so the estimate errs towards admitting. Null to admit.
+    /// </summary>
+    private ServingException? CannotMeetDeadline(PendingRequest request)
+    {
+        if (request.Deadline is not { } deadline || _queuedSlots == 0 || _runEstimateTicks == 0)
+        {
+            return null;
+        }
+
+        var runs = (_queuedSlots + request.EnsembleSize + _capacitySlots - 1) / _capacitySlots;
+        var estimate = TimeSpan.FromTicks((long)(runs * _runEstimateTicks));
+        var remaining = deadline - _time.GetUtcNow();
+        return estimate <= remaining ? null : ServingErrors.DeadlineUnmeetable(_name, _queue.Count, estimate, remaining);
+    }
+}
