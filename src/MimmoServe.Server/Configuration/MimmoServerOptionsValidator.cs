@@ -53,6 +53,7 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
             failures.Add($"Mimmo:MaxStreamInFlight must be >= 1, got {options.MaxStreamInFlight}.");
         }
 
+        SecuritySettings.Validate(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

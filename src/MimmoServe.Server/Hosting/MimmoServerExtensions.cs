@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MimmoServe.Grpc.Hosting;
 using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;
+using MimmoServe.Server.Security;
 using MimmoServe.Server.Services;
 
 namespace MimmoServe.Server.Hosting;
@@ -26,6 +27,7 @@ public static class MimmoServerExtensions
         services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection("Onnx"));
         services.AddOptions<GrpcServerOptions>().Bind(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
         services.AddSingleton<IPostConfigureOptions<GrpcServerOptions>, GrpcEndpointFromServerOptions>();
+        services.AddSingleton<CallAccess>();
         services.AddGrpcServer().AddService<InferenceService>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());

@@ -6,6 +6,7 @@ using MimmoServe.Protocol;
 using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Server.Hosting;
+using MimmoServe.Server.Security;
 using MimmoServe.Serving.Mapping;
 
 namespace MimmoServe.Server.Services;
@@ -13,17 +14,20 @@ namespace MimmoServe.Server.Services;
 /// <summary>
 /// mimmo.v1.Inference. Each handler is a few lines over the serving core: map the message
 /// (<see cref="ProtocolMapping"/>), call the repository with the call's deadline and cancellation, map the answer;
-/// every failure goes through <see cref="StatusMap"/>.
+/// every failure goes through <see cref="StatusMap"/>. With bearer tokens on, each call's token is checked first
+/// (<see cref="CallAccess"/>), and the model it names against the token's models.
 /// </summary>
 internal sealed class InferenceService : IGrpcService
 {
     private readonly ModelHost _host;
     private readonly MimmoServerOptions _options;
+    private readonly CallAccess _access;
     private readonly ILogger _logger;
 
-    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, ILogger<InferenceService> logger)
+    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, CallAccess access, ILogger<InferenceService> logger)
     {
         _host = host;
+        _access = access;
         _options = options.Value;
         _logger = logger;
     }
@@ -44,6 +48,7 @@ internal sealed class InferenceService : IGrpcService
     {
         try
         {
+            Authorize(context, request.Model);
             var input = ProtocolMapping.ToInput(request, context.RequestHeaders.GetValue(ModeHeader.Name));
             var prediction = await _host.Repository.PredictAsync(input, Deadline(context), context.CancellationToken).ConfigureAwait(false);
             return ProtocolMapping.ToResponse(prediction);
@@ -54,13 +59,28 @@ internal sealed class InferenceService : IGrpcService
         }
     }
 
-    private Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context) =>
-        new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger).RunAsync(requests, responses);
+    private Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context)
+    {
+        TokenGrant grant;
+        try
+        {
+            grant = _access.Authenticate(context);
+        }
+        catch (AccessDeniedException e)
+        {
+            throw Fail(context, e);
+        }
+
+        // Each request names its own model: the session checks it against the grant as it reads it.
+        Action<string> authorize = model => _access.Authorize(context, grant, model, () => _host.Repository);
+        return new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger, authorize).RunAsync(requests, responses);
+    }
 
     private Task<ModelInfo> GetModelAsync(GetModelRequest request, ServerCallContext context)
     {
         try
         {
+            Authorize(context, request.Model);
             return Task.FromResult(ProtocolMapping.ToModelInfo(_host.Repository.Get(request.Model)));
         }
         catch (Exception e) when (e is not RpcException)
@@ -73,8 +93,10 @@ internal sealed class InferenceService : IGrpcService
     {
         try
         {
+            // A token limited to some models sees only those.
+            var grant = _access.Authenticate(context);
             var response = new ListModelsResponse();
-            response.Models.AddRange(_host.Repository.Models.Select(ProtocolMapping.ToModelInfo));
+            response.Models.AddRange(_host.Repository.Models.Where(m => grant.Allows(m.Name)).Select(ProtocolMapping.ToModelInfo));
             return Task.FromResult(response);
         }
         catch (Exception e) when (e is not RpcException)
@@ -82,6 +104,10 @@ internal sealed class InferenceService : IGrpcService
             throw Fail(context, e);
         }
     }
+
+    /// <summary>The call's token must be known and may use <paramref name="model"/> (UNAUTHENTICATED, PERMISSION_DENIED).</summary>
+    private void Authorize(ServerCallContext context, string model) =>
+        _access.Authorize(context, _access.Authenticate(context), model, () => _host.Repository);
 
     private RpcException Fail(ServerCallContext context, Exception e)
     {

@@ -29,6 +29,7 @@ internal sealed class PredictStreamSession
     private readonly ModelHost _host;
     private readonly ServerCallContext _context;
     private readonly ILogger _logger;
+    private readonly Action<string> _authorize;
     private readonly SemaphoreSlim _slots;
     private readonly Channel<(string Id, Task<Prediction> Task)> _completed =
         Channel.CreateUnbounded<(string, Task<Prediction>)>(new UnboundedChannelOptions { SingleReader = true });
@@ -38,9 +39,11 @@ internal sealed class PredictStreamSession
     // 1 for the reader itself plus one per accepted request not yet completed; whoever brings it to 0 closes the channel.
     private int _pending = 1;
 
-    public PredictStreamSession(ModelHost host, int maxInFlight, ServerCallContext context, ILogger logger)
+    /// <param name="authorize">Throws when the call's token may not use the model a request names.</param>
+    public PredictStreamSession(ModelHost host, int maxInFlight, ServerCallContext context, ILogger logger, Action<string> authorize)
     {
         _host = host;
+        _authorize = authorize;
         _context = context;
         _logger = logger;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
@@ -94,6 +97,7 @@ internal sealed class PredictStreamSession
                 Task<Prediction> prediction;
                 try
                 {
+                    _authorize(request.Model);
                     prediction = _host.Repository.PredictAsync(ProtocolMapping.ToInput(request, mode), deadline, _context.CancellationToken);
                 }
                 catch (Exception e)
