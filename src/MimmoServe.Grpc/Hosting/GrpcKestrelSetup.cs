@@ -23,9 +23,11 @@ internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
     public void Configure(KestrelServerOptions kestrel)
     {
         kestrel.Limits.Http2.MaxStreamsPerConnection = _options.MaxStreamsPerConnection;
-        // gRPC metadata travels as HTTP/2 headers: one limit for the whole list and for any single header in it.
+        // gRPC metadata travels as HTTP/2 headers. Over the list limit Kestrel answers that stream alone with HTTP 431; a
+        // single header over its HPACK field limit ends the whole connection (COMPRESSION_ERROR), so that limit is kept
+        // at twice the list limit: a header too big for the list is refused on its own stream first.
         kestrel.Limits.MaxRequestHeadersTotalSize = _options.MaxHeaderListSize;
-        kestrel.Limits.Http2.MaxRequestHeaderFieldSize = _options.MaxHeaderListSize;
+        kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 2 * _options.MaxHeaderListSize;
         // Every response would otherwise carry "server: Kestrel"; gRPC clients ignore it.
         kestrel.AddServerHeader = false;
         if (_options.Port is not { } port)

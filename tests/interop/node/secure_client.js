@@ -3,7 +3,7 @@
 // The grpc-js twin of ../python/secure_client.py, with the same arguments and output:
 //
 //   node secure_client.js --target 127.0.0.1:PORT --call predict|get_model|list|health [--model NAME] [--data 1,2,3,4]
-//        [--service NAME] [--token T] [--tls-ca PEM [--tls-server-name localhost] [--tls-cert PEM --tls-key PEM]]
+//        [--service NAME] [--token T] [--tls-ca PEM [--tls-server-name localhost] [--tls-cert PEM --tls-key PEM]] [--pad-header BYTES]
 //
 // Prints `STATUS <CODE> <detail>` and exits 0 whenever the call ended with a status; 2 for a usage error.
 'use strict';
@@ -21,13 +21,13 @@ const CALLS = ['predict', 'get_model', 'list', 'health'];
 
 function usage(message) {
   process.stderr.write(`${message}\nusage: node secure_client.js --target HOST:PORT --call ${CALLS.join('|')} [--model NAME] [--data CSV] `
-    + '[--service NAME] [--token T] [--tls-ca PEM --tls-server-name NAME --tls-cert PEM --tls-key PEM]\n');
+    + '[--service NAME] [--token T] [--tls-ca PEM --tls-server-name NAME --tls-cert PEM --tls-key PEM] [--pad-header BYTES]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const names = {
-    '--target': 'target', '--call': 'call', '--model': 'model', '--data': 'data', '--service': 'service', '--token': 'token',
+    '--target': 'target', '--call': 'call', '--model': 'model', '--data': 'data', '--service': 'service', '--token': 'token', '--pad-header': 'padHeader',
     '--tls-ca': 'tlsCa', '--tls-server-name': 'tlsServerName', '--tls-cert': 'tlsCert', '--tls-key': 'tlsKey',
   };
   const args = { model: '', data: '', service: '', tlsServerName: 'localhost' };
@@ -66,6 +66,7 @@ async function run(args) {
   const { credentials: creds, options } = credentials(args);
   const metadata = new grpc.Metadata();
   if (args.token) metadata.set('authorization', `Bearer ${args.token}`);
+  if (args.padHeader) metadata.set('x-pad', 'a'.repeat(Number(args.padHeader)));
   const Service = args.call === 'health' ? pkg.grpc.health.v1.Health : pkg.mimmo.v1.Inference;
   const client = new Service(args.target, creds, options);
   try {

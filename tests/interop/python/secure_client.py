@@ -4,7 +4,7 @@
 Used by the security tests (tests/MimmoServe.Server.Tests/Security) to check what a foreign grpcio client sees:
 
   secure_client.py --target 127.0.0.1:PORT --call predict --model mimo --data 1,2,3,4 [--token T]
-                   [--tls-ca PEM [--tls-server-name localhost] [--tls-cert PEM --tls-key PEM]]
+                   [--tls-ca PEM [--tls-server-name localhost] [--tls-cert PEM --tls-key PEM]] [--pad-header BYTES]
   --call: predict | get_model | list | health (Check of --service, default "")
 
 Prints one line, `STATUS <CODE> <detail>` (CODE is the gRPC status name; on OK the detail is the answering model,
@@ -66,6 +66,8 @@ def unary(channel, path, request, response_type, metadata):
 
 def run(args, inference, health):
     metadata = [("authorization", "Bearer " + args.token)] if args.token else []
+    if args.pad_header:
+        metadata.append(("x-pad", "a" * args.pad_header))
     with open_channel(args) as channel:
         if args.call == "predict":
             data = [float(v) for v in args.data.split(",")] if args.data else []
@@ -91,6 +93,7 @@ def main(argv=None):
     parser.add_argument("--data", default="", help="comma-separated floats: one item of shape [n]")
     parser.add_argument("--service", default="", help="health service name")
     parser.add_argument("--token", help="bearer token")
+    parser.add_argument("--pad-header", type=int, default=0, help="also send header x-pad with this many bytes")
     parser.add_argument("--tls-ca", help="PEM of the CA that signed the server's certificate: TLS")
     parser.add_argument("--tls-server-name", default="localhost")
     parser.add_argument("--tls-cert", help="PEM client certificate (mTLS)")
