@@ -5,7 +5,7 @@ namespace MimmoServe.Server.Security;
 
 /// <summary>
 /// The bearer tokens file (<c>--auth-tokens-file</c>): one token per line, optionally followed by whitespace and the
-/// models it may use, comma-separated; no list or <c>*</c> means every model. Blank lines and lines starting with
+/// models it may use, separated by commas (spaces after a comma are allowed); no list or <c>*</c> means every model. Blank lines and lines starting with
 /// <c>#</c> are ignored. A token is at least <see cref="MinimumTokenLength"/> visible ASCII characters (it travels in
 /// an HTTP header); tokens are unique.
 /// <code>
@@ -37,13 +37,9 @@ internal static class TokenFile
             }
 
             var where = $"{fileName} line {i + 1}";
-            var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > 2)
-            {
-                throw new FormatException($"{where}: expected a token and an optional comma-separated model list, got {fields.Length} fields.");
-            }
-
-            var token = fields[0];
+            var split = line.IndexOfAny([' ', '\t']);
+            var token = split < 0 ? line : line[..split];
+            var models = split < 0 ? null : line[split..].Trim();
             if (token.Length < MinimumTokenLength || !token.All(c => c is > ' ' and <= '~'))
             {
                 throw new FormatException($"{where}: a token must be at least {MinimumTokenLength} visible ASCII characters.");
@@ -54,7 +50,7 @@ internal static class TokenFile
                 throw new FormatException($"{where}: the same token is listed twice.");
             }
 
-            grants.Add(new TokenGrant(Hash(token), fields.Length == 1 ? null : ParseModels(fields[1], where), $"line {i + 1}"));
+            grants.Add(new TokenGrant(Hash(token), models is null ? null : ParseModels(models, where), $"line {i + 1}"));
         }
 
         if (grants.Count == 0)
@@ -76,9 +72,9 @@ internal static class TokenFile
         }
 
         var models = list.Split(',', StringSplitOptions.TrimEntries);
-        if (models.Any(m => m.Length == 0 || m == "*"))
+        if (models.Any(m => m.Length == 0 || m == "*" || m.Any(char.IsWhiteSpace)))
         {
-            throw new FormatException($"{where}: the model list '{list}' has an empty name or a '*' among names; use '*' alone for every model.");
+            throw new FormatException($"{where}: the model list '{list}' must be names separated by commas, or '*' alone for every model.");
         }
 
         return new HashSet<string>(models, StringComparer.Ordinal);
