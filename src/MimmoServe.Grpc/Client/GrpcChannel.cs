@@ -92,6 +92,11 @@ public sealed class GrpcChannel : IDisposable
             RemoteCertificateValidationCallback = options.RemoteCertificateValidation,
         };
 
+        if (options.ClientCertificate is { } clientCertificate)
+        {
+            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+        }
+
         if (options.TrustedRootCertificates is { Count: > 0 } roots)
         {
             // The chain must end in one of these roots; the host name is still checked by SslStream.

@@ -44,6 +44,12 @@ public sealed class GrpcChannelOptions
     /// <summary>TLS only: a custom check of the server's certificate that replaces the default one. Default none.</summary>
     public RemoteCertificateValidationCallback? RemoteCertificateValidation { get; set; }
 
+    /// <summary>
+    /// TLS only: the certificate (with its private key) this client presents when the server asks for one (mTLS). It is
+    /// sent whatever CAs the server names as acceptable, so a server's refusal is its own. Default none.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
     /// <summary>TLS only: the host name the certificate must carry (SNI), when it differs from the address's host. Default the address's host.</summary>
     public string? TlsServerName { get; set; }
 
@@ -72,6 +78,11 @@ public sealed class GrpcChannelOptions
         if (KeepAlivePingDelay < TimeSpan.FromSeconds(1) && KeepAlivePingDelay != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException($"{nameof(KeepAlivePingDelay)} must be at least 1 s (SocketsHttpHandler's minimum) or Timeout.InfiniteTimeSpan, got {KeepAlivePingDelay}.");
+        }
+
+        if (ClientCertificate is { HasPrivateKey: false })
+        {
+            throw new ArgumentException($"{nameof(ClientCertificate)} must carry its private key (X509Certificate2.CreateFromPemFile(cert, key)).");
         }
 
         RequirePositiveOrInfinite(KeepAlivePingTimeout, nameof(KeepAlivePingTimeout));

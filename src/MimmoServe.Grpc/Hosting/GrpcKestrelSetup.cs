@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -9,7 +8,8 @@ namespace MimmoServe.Grpc.Hosting;
 /// <summary>
 /// Adds the gRPC endpoint to Kestrel when <see cref="GrpcServerOptions.Port"/> is set: HTTP/2 only (with
 /// HTTP/1.1 also allowed and no TLS, Kestrel would speak HTTP/1.1 and gRPC clients fail), TLS with ALPN "h2"
-/// when a certificate is configured, cleartext with prior knowledge otherwise.
+/// when a certificate is configured (see <see cref="GrpcTls"/>), cleartext with prior knowledge otherwise; the header
+/// and stream limits of <see cref="GrpcServerOptions"/>.
 /// </summary>
 internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
 {
@@ -23,6 +23,11 @@ internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
     public void Configure(KestrelServerOptions kestrel)
     {
         kestrel.Limits.Http2.MaxStreamsPerConnection = _options.MaxStreamsPerConnection;
+        // gRPC metadata travels as HTTP/2 headers. Over the list limit Kestrel answers that stream alone with HTTP 431; a
+        // single header over its HPACK field limit ends the whole connection (COMPRESSION_ERROR), so that limit is kept
+        // at twice the list limit: a header too big for the list is refused on its own stream first.
+        kestrel.Limits.MaxRequestHeadersTotalSize = _options.MaxHeaderListSize;
+        kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 2 * _options.MaxHeaderListSize;
         // Every response would otherwise carry "server: Kestrel"; gRPC clients ignore it.
         kestrel.AddServerHeader = false;
         if (_options.Port is not { } port)
@@ -35,13 +40,10 @@ internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
         kestrel.Listen(address, port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (_options.CertificatePath is { } certificatePath)
+            if (_options.CertificatePath is not null)
             {
-                listen.UseHttps(LoadCertificate(certificatePath, _options.CertificateKeyPath));
+                listen.UseHttps(GrpcTls.CreateHttpsOptions(_options));
             }
         });
     }
-
-    private static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath) =>
-        X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
 }

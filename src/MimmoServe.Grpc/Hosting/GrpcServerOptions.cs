@@ -11,6 +11,9 @@ public sealed class GrpcServerOptions
     /// <summary>The configuration section the host binds these options from.</summary>
     public const string SectionName = "Grpc";
 
+    /// <summary>The default of <see cref="MaxHeaderListSize"/>: 16 KiB.</summary>
+    public const int DefaultMaxHeaderListSize = 16 * 1024;
+
     /// <summary>
     /// The TCP port of the gRPC endpoint; 0 picks a free port (tests). Default null: the layer adds no
     /// endpoint and the host configures Kestrel itself (it must then use HTTP/2 only, see the README).
@@ -29,6 +32,13 @@ public sealed class GrpcServerOptions
     /// <summary>The PEM private key file of <see cref="CertificatePath"/>. Default null (the key is in the certificate file).</summary>
     public string? CertificateKeyPath { get; set; }
 
+    /// <summary>
+    /// A PEM bundle of the certificate authorities that sign client certificates. Default null: no client certificate is
+    /// asked for. When set (with <see cref="CertificatePath"/>), every client must present a certificate that chains to one
+    /// of these CAs, checked against them only (not the system store); others are refused at the TLS handshake (mTLS).
+    /// </summary>
+    public string? ClientCertificateAuthorityPath { get; set; }
+
     /// <summary>Largest message the server accepts, after decompression. Default 4 MiB; over it a call ends with RESOURCE_EXHAUSTED.</summary>
     public int MaxReceiveMessageSize { get; set; } = GrpcProtocolConstants.DefaultMaxReceiveMessageSize;
 
@@ -40,6 +50,13 @@ public sealed class GrpcServerOptions
     /// open another connection or queue beyond it.
     /// </summary>
     public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>
+    /// Largest request header list (all names and values, uncompressed; gRPC metadata) and largest single header. Default
+    /// 16 KiB (grpc core refuses more than 16 KiB of metadata too). Kestrel advertises it in SETTINGS_MAX_HEADER_LIST_SIZE
+    /// and resets a stream whose headers are larger.
+    /// </summary>
+    public int MaxHeaderListSize { get; set; } = DefaultMaxHeaderListSize;
 
     /// <summary>
     /// Whether responses are gzip-compressed when the client accepts gzip. Default false: model tensors

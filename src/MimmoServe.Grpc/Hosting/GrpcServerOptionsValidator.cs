@@ -49,6 +49,21 @@ internal sealed class GrpcServerOptionsValidator : IValidateOptions<GrpcServerOp
             failures.Add($"Grpc:CertificateKeyPath '{options.CertificateKeyPath}' does not exist.");
         }
 
+        if (options.ClientCertificateAuthorityPath is not null && options.CertificatePath is null)
+        {
+            failures.Add("Grpc:ClientCertificateAuthorityPath (client certificates) needs TLS: set Grpc:CertificatePath too.");
+        }
+
+        if (options.ClientCertificateAuthorityPath is not null && !File.Exists(options.ClientCertificateAuthorityPath))
+        {
+            failures.Add($"Grpc:ClientCertificateAuthorityPath '{options.ClientCertificateAuthorityPath}' does not exist.");
+        }
+
+        if (options.MaxHeaderListSize < 1024)
+        {
+            failures.Add($"Grpc:MaxHeaderListSize must be at least 1024 bytes, got {options.MaxHeaderListSize}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

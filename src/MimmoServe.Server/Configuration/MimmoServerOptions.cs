@@ -68,6 +68,28 @@ public sealed class MimmoServerOptions
     /// <summary>Test hook: the execution provider's circuit breaker also around CPU sessions (this machine kind has no GPU). Not bound from configuration.</summary>
     internal bool BreakOnCpu { get; set; }
 
+    /// <summary>
+    /// A PEM certificate (chain) file: TLS on the gRPC port (HTTP/2, ALPN h2) when set. Default null: cleartext. The files
+    /// are read again when they change, so a rotated certificate serves new connections without a restart.
+    /// </summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/>. Default null: the key is in the certificate file.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>
+    /// A PEM bundle of CA certificates. Default null. When set (with <see cref="TlsCertificate"/>), every client must
+    /// present a certificate signed by one of them (mTLS); others are refused at the TLS handshake.
+    /// </summary>
+    public string? TlsClientCa { get; set; }
+
+    /// <summary>
+    /// A file of bearer tokens, one per line, each optionally followed by the models it may use (see
+    /// <see cref="Security.TokenFile"/>). Default null: no authentication. When set, mimmo.v1.Inference needs
+    /// <c>authorization: Bearer &lt;token&gt;</c>; health and reflection stay open.
+    /// </summary>
+    public string? AuthTokensFile { get; set; }
+
     /// <summary>The provider as <see cref="ExecutionProvider"/>; null when unset. Call after validation.</summary>
     internal ExecutionProvider? ParsedProvider => Provider is null ? null : ProviderNames.Parse(Provider);
 }

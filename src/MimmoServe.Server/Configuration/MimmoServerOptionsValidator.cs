@@ -67,6 +67,7 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
             failures.Add($"Mimmo:ShutdownGraceSeconds (--shutdown-grace, MIMMO_SHUTDOWN_GRACE_SECONDS) must be 0-{MimmoServerOptions.MaxShutdownGraceSeconds}, got {options.ShutdownGraceSeconds}.");
         }
 
+        SecuritySettings.Validate(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

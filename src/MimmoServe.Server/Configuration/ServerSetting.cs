@@ -13,5 +13,12 @@ internal sealed record ServerSetting(string Option, string EnvironmentVariable, 
         new("--admin-port", "MIMMO_ADMIN_PORT", "Mimmo:AdminPort", "N", $"admin HTTP port: /metrics, /healthz, /readyz (default {MimmoServerOptions.DefaultAdminPort}; 0 picks a free one)"),
         new("--shutdown-grace", "MIMMO_SHUTDOWN_GRACE_SECONDS", "Mimmo:ShutdownGraceSeconds", "S", $"seconds queued and running requests may take to finish after SIGTERM (default {MimmoServerOptions.DefaultShutdownGraceSeconds})"),
         new("--ort-library", "MIMMO_ORT_LIBRARY", "Onnx:Library", "PATH", "libonnxruntime.so to load (default: the one next to the server)"),
+        new("--tls-cert", "MIMMO_TLS_CERT", "Mimmo:TlsCertificate", "PEM", "certificate chain: TLS on the gRPC port (default: cleartext)"),
+        new("--tls-key", "MIMMO_TLS_KEY", "Mimmo:TlsKey", "PEM", "private key of --tls-cert (default: in the certificate file)"),
+        new("--tls-client-ca", "MIMMO_TLS_CLIENT_CA", "Mimmo:TlsClientCa", "PEM", "CA bundle: clients must present a certificate it signed (mTLS; default: none asked)"),
+        new("--auth-tokens-file", "MIMMO_AUTH_TOKENS_FILE", "Mimmo:AuthTokensFile", "FILE", "bearer tokens, one per line with optional models (default: no auth; health stays open)"),
+        new("--max-message-size", "MIMMO_MAX_MESSAGE_SIZE", "Grpc:MaxReceiveMessageSize", "BYTES", "largest request message (default 4194304; larger: RESOURCE_EXHAUSTED)"),
+        new("--max-header-size", "MIMMO_MAX_HEADER_SIZE", "Grpc:MaxHeaderListSize", "BYTES", $"largest request header list (default {Grpc.Hosting.GrpcServerOptions.DefaultMaxHeaderListSize})"),
+        new("--max-streams", "MIMMO_MAX_STREAMS", "Grpc:MaxStreamsPerConnection", "N", "concurrent calls per HTTP/2 connection (default 100)"),
     ];
 }

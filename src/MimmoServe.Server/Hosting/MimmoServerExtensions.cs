@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MimmoServe.Grpc.Hosting;
 using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;
+using MimmoServe.Server.Security;
 using MimmoServe.Server.Services;
 using MimmoServe.Server.Telemetry;
 
@@ -28,6 +29,7 @@ public static class MimmoServerExtensions
         services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection("Onnx"));
         services.AddOptions<GrpcServerOptions>().Bind(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
         services.AddSingleton<IPostConfigureOptions<GrpcServerOptions>, GrpcEndpointFromServerOptions>();
+        services.AddSingleton<CallAccess>();
         services.AddGrpcServer().AddService<InferenceService>();
         services.AddMimmoTelemetry();
         // The host waits for the grace period (ModelHost) plus a margin before it gives up on stopping.

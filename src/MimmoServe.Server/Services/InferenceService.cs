@@ -6,6 +6,7 @@ using MimmoServe.Protocol;
 using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Server.Hosting;
+using MimmoServe.Server.Security;
 using MimmoServe.Server.Telemetry;
 using MimmoServe.Serving.Mapping;
 
@@ -14,18 +15,21 @@ namespace MimmoServe.Server.Services;
 /// <summary>
 /// mimmo.v1.Inference. Each handler is a few lines over the serving core: map the message
 /// (<see cref="ProtocolMapping"/>), call the repository with the call's deadline and cancellation, map the answer;
-/// every failure goes through <see cref="StatusMap"/>.
+/// every failure goes through <see cref="StatusMap"/>. With bearer tokens on, each call's token is checked first
+/// (<see cref="CallAccess"/>), and the model it names against the token's models.
 /// </summary>
 internal sealed class InferenceService : IGrpcService
 {
     private readonly ModelHost _host;
     private readonly MimmoServerOptions _options;
+    private readonly CallAccess _access;
     private readonly ILogger _logger;
     private readonly RequestTelemetry _telemetry;
 
-    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, ILogger<InferenceService> logger, RequestTelemetry telemetry)
+    public InferenceService(ModelHost host, IOptions<MimmoServerOptions> options, CallAccess access, ILogger<InferenceService> logger, RequestTelemetry telemetry)
     {
         _host = host;
+        _access = access;
         _telemetry = telemetry;
         _options = options.Value;
         _logger = logger;
@@ -53,6 +57,7 @@ internal sealed class InferenceService : IGrpcService
         var call = _telemetry.Start(PredictSpan, context.RequestHeaders, ModeLabel.Of(request.EnsembleSize, mode));
         try
         {
+            Authorize(context, request.Model);
             var model = _host.Repository.Get(request.Model);
             call.Model = model.Name;
             var prediction = await model.PredictAsync(ProtocolMapping.ToInput(request, mode), Deadline(context), context.CancellationToken).ConfigureAwait(false);
@@ -67,13 +72,28 @@ internal sealed class InferenceService : IGrpcService
         }
     }
 
-    private Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context) =>
-        new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger) { Telemetry = _telemetry }.RunAsync(requests, responses);
+    private Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context)
+    {
+        TokenGrant grant;
+        try
+        {
+            grant = _access.Authenticate(context);
+        }
+        catch (AccessDeniedException e)
+        {
+            throw Fail(context, e);
+        }
+
+        // Each request names its own model: the session checks it against the grant as it reads it.
+        Action<string> authorize = model => _access.Authorize(context, grant, model, () => _host.Repository);
+        return new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger, authorize) { Telemetry = _telemetry }.RunAsync(requests, responses);
+    }
 
     private Task<ModelInfo> GetModelAsync(GetModelRequest request, ServerCallContext context)
     {
         try
         {
+            Authorize(context, request.Model);
             return Task.FromResult(ProtocolMapping.ToModelInfo(_host.Repository.Get(request.Model)));
         }
         catch (Exception e) when (e is not RpcException)
@@ -86,8 +106,10 @@ internal sealed class InferenceService : IGrpcService
     {
         try
         {
+            // A token limited to some models sees only those.
+            var grant = _access.Authenticate(context);
             var response = new ListModelsResponse();
-            response.Models.AddRange(_host.Repository.Models.Select(ProtocolMapping.ToModelInfo));
+            response.Models.AddRange(_host.Repository.Models.Where(m => grant.Allows(m.Name)).Select(ProtocolMapping.ToModelInfo));
             return Task.FromResult(response);
         }
         catch (Exception e) when (e is not RpcException)
@@ -95,6 +117,10 @@ internal sealed class InferenceService : IGrpcService
             throw Fail(context, e);
         }
     }
+
+    /// <summary>The call's token must be known and may use <paramref name="model"/> (UNAUTHENTICATED, PERMISSION_DENIED).</summary>
+    private void Authorize(ServerCallContext context, string model) =>
+        _access.Authorize(context, _access.Authenticate(context), model, () => _host.Repository);
 
     private RpcException Fail(ServerCallContext context, Exception e)
     {

@@ -31,6 +31,7 @@ internal sealed class PredictStreamSession
     private readonly ModelHost _host;
     private readonly ServerCallContext _context;
     private readonly ILogger _logger;
+    private readonly Action<string> _authorize;
     private readonly SemaphoreSlim _slots;
     private readonly Channel<(string Id, Task<Prediction> Task, RequestScope Call)> _completed =
         Channel.CreateUnbounded<(string, Task<Prediction>, RequestScope)>(new UnboundedChannelOptions { SingleReader = true });
@@ -40,9 +41,11 @@ internal sealed class PredictStreamSession
     // 1 for the reader itself plus one per accepted request not yet completed; whoever brings it to 0 closes the channel.
     private int _pending = 1;
 
-    public PredictStreamSession(ModelHost host, int maxInFlight, ServerCallContext context, ILogger logger)
+    /// <param name="authorize">Throws when the call's token may not use the model a request names.</param>
+    public PredictStreamSession(ModelHost host, int maxInFlight, ServerCallContext context, ILogger logger, Action<string> authorize)
     {
         _host = host;
+        _authorize = authorize;
         _context = context;
         _logger = logger;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
@@ -103,6 +106,7 @@ internal sealed class PredictStreamSession
                 var call = Telemetry.Start(InferenceService.PredictStreamSpan, _context.RequestHeaders, ModeLabel.Of(request.EnsembleSize, mode));
                 try
                 {
+                    _authorize(request.Model);
                     var model = _host.Repository.Get(request.Model);
                     call.Model = model.Name;
                     prediction = model.PredictAsync(ProtocolMapping.ToInput(request, mode), deadline, _context.CancellationToken);

@@ -1,10 +1,11 @@
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Server.Security;
 using MimmoServe.Serving.Errors;
 
 namespace MimmoServe.Server.Services;
 
 /// <summary>
-/// The one table from serving failures to gRPC statuses. A refusal keeps the serving core's message, which says
+/// The one table from serving failures (and refused tokens) to gRPC statuses. A refusal keeps the serving core's message, which says
 /// what the caller can change (the supported sizes, the expected shape, the index of a bad value); a run failure or
 /// an unexpected exception becomes INTERNAL with a fixed text, and the detail goes to the server log only.
 /// </summary>
@@ -24,6 +25,12 @@ internal static class StatusMap
         [ServingErrorKind.Internal] = StatusCode.Internal,
     };
 
+    private static readonly Dictionary<AccessFailure, StatusCode> AccessCodes = new()
+    {
+        [AccessFailure.Unauthenticated] = StatusCode.Unauthenticated,
+        [AccessFailure.PermissionDenied] = StatusCode.PermissionDenied,
+    };
+
     private static readonly Status Internal = new(StatusCode.Internal, InternalMessage);
 
     private static readonly Status CallCancelled = new(StatusCode.Cancelled, "The call was cancelled.");
@@ -40,6 +47,8 @@ internal static class StatusMap
         {
             case RpcException rpc:
                 return rpc.Status;
+            case AccessDeniedException denied:
+                return new Status(AccessCodes[denied.Kind], denied.Message);
             case ServingException { Kind: ServingErrorKind.Internal }:
                 unexpected = true;
                 return Internal;

@@ -22,20 +22,25 @@ internal static class InteropClients
 
     private static readonly Lazy<Task<string?>> NodeModulesProblem = new(InstallNodeModulesAsync);
 
-    public static async Task<ProcessRunner.Result> RunAsync(string client, IEnumerable<string> arguments)
+    public static Task<ProcessRunner.Result> RunAsync(string client, IEnumerable<string> arguments) =>
+        RunScriptAsync(client, "interop_client", arguments);
+
+    /// <summary>Runs tests/interop/python/<paramref name="script"/>.py or tests/interop/node/<paramref name="script"/>.js.</summary>
+    public static async Task<ProcessRunner.Result> RunScriptAsync(string client, string script, IEnumerable<string> arguments)
     {
-        var (program, script) = client switch
+        var program = client switch
         {
-            Python => ("/usr/bin/python3", Path.Combine(RepoPaths.InteropDir, "python", "interop_client.py")),
-            Node => ("node", Path.Combine(RepoPaths.InteropDir, "node", "interop_client.js")),
+            Python => "/usr/bin/python3",
+            Node => "node",
             _ => throw new ArgumentOutOfRangeException(nameof(client), client, null),
         };
+        var scriptPath = Path.Combine(RepoPaths.InteropDir, client, script + (client == Python ? ".py" : ".js"));
         if (client == Node && await NodeModulesProblem.Value is { } problem)
         {
             Assert.Fail(problem);
         }
 
-        return await ProcessRunner.RunAsync(program, arguments.Prepend(script), RepoPaths.InteropDir, RunLimit);
+        return await ProcessRunner.RunAsync(program, arguments.Prepend(scriptPath), RepoPaths.InteropDir, RunLimit);
     }
 
     public static async Task<string[]> ListAsync(string client)

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MimmoServe.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Throw-away certificate authorities and certificates made with <see cref="CertificateRequest"/>, written as PEM files
+/// in a temporary folder: a server CA and a server certificate for localhost/127.0.0.1, a client CA and a client
+/// certificate it signed, and a second client CA ("other") with a client certificate the server must refuse.
+/// </summary>
+internal sealed class TestPki : IDisposable
+{
+    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
+
+    public TestPki()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("mimmo-pki-").FullName;
+        using var serverCa = CreateAuthority("MimmoServe test server CA", "server-ca");
+        using var clientCa = CreateAuthority("MimmoServe test client CA", "client-ca");
+        using var otherCa = CreateAuthority("Some other CA", "other-ca");
+        Issue(serverCa, "localhost", ServerAuthentication, "server");
+        Issue(clientCa, "shop-frontend", ClientAuthentication, "client");
+        Issue(otherCa, "intruder", ClientAuthentication, "other-client");
+    }
+
+    public string Directory { get; }
+
+    public string ServerCaPath => PemPath("server-ca");
+
+    public string ServerCertificatePath => PemPath("server");
+
+    public string ServerKeyPath => KeyPath("server");
+
+    public string ClientCaPath => PemPath("client-ca");
+
+    public string ClientCertificatePath => PemPath("client");
+
+    public string ClientKeyPath => KeyPath("client");
+
+    /// <summary>A client certificate signed by a CA the server does not trust.</summary>
+    public string OtherClientCertificatePath => PemPath("other-client");
+
+    public string OtherClientKeyPath => KeyPath("other-client");
+
+    public X509Certificate2 LoadServerCa() => X509CertificateLoader.LoadCertificateFromFile(ServerCaPath);
+
+    /// <summary>A client certificate with its key, for our .NET client.</summary>
+    public X509Certificate2 LoadClientCertificate(bool other = false) =>
+        other ? X509Certificate2.CreateFromPemFile(OtherClientCertificatePath, OtherClientKeyPath) : X509Certificate2.CreateFromPemFile(ClientCertificatePath, ClientKeyPath);
+
+    /// <summary>Issues a new server certificate from the server CA into <paramref name="certificatePath"/> and <paramref name="keyPath"/> (rotation).</summary>
+    public string ReissueServerCertificate(string certificatePath, string keyPath)
+    {
+        using var ca = X509Certificate2.CreateFromPemFile(ServerCaPath, KeyPath("server-ca"));
+        return Write(ca, "localhost", ServerAuthentication, certificatePath, keyPath);
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+
+    private string PemPath(string name) => Path.Combine(Directory, name + ".pem");
+
+    private string KeyPath(string name) => Path.Combine(Directory, name + ".key");
+
+    private X509Certificate2 CreateAuthority(string subject, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        var now = DateTimeOffset.UtcNow;
+        var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+        File.WriteAllText(PemPath(name), certificate.ExportCertificatePem());
+        File.WriteAllText(KeyPath(name), key.ExportPkcs8PrivateKeyPem());
+        return certificate;
+    }
+
+    private void Issue(X509Certificate2 issuer, string subject, Oid purpose, string name) =>
+        Write(issuer, subject, purpose, PemPath(name), KeyPath(name));
+
+    /// <summary>Writes a certificate signed by <paramref name="issuer"/> and its key; returns its thumbprint.</summary>
+    private static string Write(X509Certificate2 issuer, string subject, Oid purpose, string certificatePath, string keyPath)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([purpose], critical: false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        if (purpose.Value == ServerAuthentication.Value)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(subject);
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.Create(issuer, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(12));
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return certificate.Thumbprint;
+    }
+}
