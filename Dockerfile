@@ -36,7 +36,8 @@ RUN set -eu; \
     mkdir -p /tmp/ort /ort; \
     tar -xzf "/tmp/${name}" -C /tmp/ort --strip-components=1; \
     cp -L /tmp/ort/lib/libonnxruntime.so /ort/libonnxruntime.so.1; \
-    cp -L /tmp/ort/lib/libonnxruntime_providers_shared.so /tmp/ort/lib/libonnxruntime_providers_cuda.so /ort/; \
+    cp -L /tmp/ort/lib/libonnxruntime_providers_shared.so /ort/; \
+    cp -L /tmp/ort/lib/libonnxruntime_providers_cuda.so /ort/; \
     if [ -f /tmp/ort/lib/libonnxruntime_providers_tensorrt.so ]; then cp -L /tmp/ort/lib/libonnxruntime_providers_tensorrt.so /ort/; fi; \
     rm -rf /tmp/ort "/tmp/${name}"
 
