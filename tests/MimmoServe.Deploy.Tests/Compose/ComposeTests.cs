@@ -79,6 +79,19 @@ public sealed class ComposeTests
         Assert.Equal(receiver[(receiver.LastIndexOf(':') + 1)..], endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [MemberData(nameof(Variants.All), MemberType = typeof(Variants))]
+    public void Security_ServerService_ReadOnlyWithoutCapabilitiesOrNewPrivileges(string variant)
+    {
+        var service = ComposeFile.Service(Variants.ComposeService(variant));
+
+        Assert.Equal("true", service.Str("read_only"));
+        Assert.Equal(["ALL"], service.Strings("cap_drop"));
+        Assert.Contains("no-new-privileges:true", service.Strings("security_opt"));
+        Assert.Contains("/tmp", service.Strings("tmpfs"));
+        Assert.Null(service.Find("user"));
+    }
+
     [Fact]
     public void Images_ObservabilityServices_PinnedByFullVersionTag()
     {
