@@ -52,7 +52,7 @@ public sealed partial class AgreedNamesTests
         var variables = VariablePattern().Matches(RepositoryFiles.Read("deploy/README.md")).Select(m => m.Value).Distinct().ToList();
 
         Assert.NotEmpty(variables);
-        Assert.Empty(ServerSurface.Unknown(variables));
+        ServerSurface.AssertKnown(variables, "deploy/README.md");
     }
 
     private static void AssertSetting(string property)

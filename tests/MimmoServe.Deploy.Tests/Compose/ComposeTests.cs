@@ -40,7 +40,7 @@ public sealed class ComposeTests
     {
         var environment = ComposeFile.Environment(Variants.ComposeService(variant));
 
-        Assert.Empty(ServerSurface.Unknown(environment.Keys));
+        ServerSurface.AssertKnown(environment.Keys, $"Compose service {Variants.ComposeService(variant)}");
         Assert.Equal(Variants.Provider(variant), environment["MIMMO_PROVIDER"]);
         Assert.Equal(DockerfileFacts.FinalEnvironment(variant)["MIMMO_MODELS"], environment["MIMMO_MODELS"]);
     }

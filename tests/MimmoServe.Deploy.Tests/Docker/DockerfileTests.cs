@@ -127,7 +127,7 @@ public sealed class DockerfileTests
     {
         var environment = DockerfileFacts.FinalEnvironment(variant);
 
-        Assert.Empty(ServerSurface.Unknown(environment.Keys));
+        ServerSurface.AssertKnown(environment.Keys, $"The Dockerfile ({variant})");
         Assert.Equal(Variants.Provider(variant), environment["MIMMO_PROVIDER"]);
     }
 

@@ -98,6 +98,13 @@ internal static class ServerSurface
         return unknown;
     }
 
+    /// <summary>Fails listing every variable of <paramref name="names"/> the server would not understand (see <see cref="Unknown"/>).</summary>
+    public static void AssertKnown(IEnumerable<string> names, string source)
+    {
+        var unknown = Unknown(names);
+        Assert.True(unknown.Count == 0, $"{source} sets variables the server does not read: {string.Join(", ", unknown)}.");
+    }
+
     private static IReadOnlyList<ServerSetting> ReadSettings()
     {
         var type = InternalType("MimmoServe.Server.Configuration.ServerSetting");

@@ -81,7 +81,7 @@ public sealed class DeploymentTests
     {
         var environment = Kustomize.Render(Variants.Overlay(variant)).Environment();
 
-        Assert.Empty(ServerSurface.Unknown(environment.Keys));
+        ServerSurface.AssertKnown(environment.Keys, $"The ConfigMap of {Variants.Overlay(variant)}");
         Assert.Equal(Variants.Provider(variant), environment["MIMMO_PROVIDER"]);
         Assert.Contains(environment["MIMMO_PROVIDER"], ServerSurface.ProviderNames);
     }
