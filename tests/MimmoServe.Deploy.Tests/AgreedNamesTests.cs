@@ -40,7 +40,7 @@ public sealed partial class AgreedNamesTests
 
         Assert.NotEmpty(used);
         var missing = used.Where(f => !f.CodeSpellings().Any(CodeLiterals.All.Contains)).Select(f => f.Name).ToList();
-        Assert.True(missing.Count == 0, $"Not named in any MimmoServe assembly (looked for each name, without _total or its unit, and dotted): {string.Join(", ", missing)}.");
+        Assert.True(missing.Count == 0, $"Not named in any MimmoServe assembly (looked for each name, without _total or its unit, dots read as underscores): {string.Join(", ", missing)}.");
     }
 
     [Fact]

@@ -65,7 +65,8 @@ public sealed class ComposeTests
         var name = Variants.ComposeService(variant);
         var shutdownGrace = ServerSurface.Value<int>(ServerSurface.Bind(ComposeFile.Environment(name)), "ShutdownGraceSeconds");
 
-        Assert.InRange(ComposeFile.Seconds(ComposeFile.Service(name).Str("stop_grace_period")), shutdownGrace + 1, shutdownGrace + 10);
+        var drain = shutdownGrace + ServerSurface.ShutdownMarginSeconds;
+        Assert.InRange(ComposeFile.Seconds(ComposeFile.Service(name).Str("stop_grace_period")), drain + 1, drain + 15);
     }
 
     [Theory]

@@ -5,8 +5,8 @@ using System.Reflection.PortableExecutable;
 namespace MimmoServe.Deploy.Tests.Infrastructure;
 
 /// <summary>
-/// The string literals and string constants compiled into the MimmoServe assemblies next to the tests: where a name
-/// the deployment files use (a metric) must appear when the server defines it.
+/// The string literals and string constants compiled into the MimmoServe assemblies next to the tests, each also with
+/// its dots as underscores: where a name the deployment files use (a metric) must appear when the server defines it.
 /// </summary>
 internal static class CodeLiterals
 {
@@ -27,7 +27,7 @@ internal static class CodeLiterals
             var first = metadata.GetHeapSize(HeapIndex.UserString) > 1 ? MetadataTokens.UserStringHandle(1) : default;
             for (var handle = first; !handle.IsNil; handle = metadata.GetNextHandle(handle))
             {
-                strings.Add(metadata.GetUserString(handle));
+                Add(metadata.GetUserString(handle));
             }
 
             for (var row = 1; row <= metadata.GetTableRowCount(TableIndex.Constant); row++)
@@ -36,11 +36,17 @@ internal static class CodeLiterals
                 if (constant.TypeCode == ConstantTypeCode.String)
                 {
                     var blob = metadata.GetBlobReader(constant.Value);
-                    strings.Add(blob.ReadUTF16(blob.Length));
+                    Add(blob.ReadUTF16(blob.Length));
                 }
             }
         }
 
         return strings;
+
+        void Add(string literal)
+        {
+            strings.Add(literal);
+            strings.Add(literal.Replace('.', '_'));
+        }
     }
 }

@@ -50,25 +50,21 @@ internal sealed record MetricFamily(string Name, MetricKind Kind, params string[
     }
 
     /// <summary>
-    /// Spellings under which code may define this family: the name itself, without the <c>_total</c> a Prometheus
-    /// exporter appends to counters and without a unit suffix, each also dotted as OpenTelemetry instrument names are.
+    /// Names under which code may define this family, with dots as underscores (an OpenTelemetry instrument
+    /// <c>mimmo.queue.duration</c> in seconds is exported as <c>mimmo_queue_duration_seconds</c>): the name itself, and
+    /// the name without the <c>_total</c> a Prometheus exporter appends to counters or without its unit suffix.
     /// </summary>
     public IReadOnlyList<string> CodeSpellings()
     {
         var names = new List<string> { Name };
-        if (Name.EndsWith("_total", StringComparison.Ordinal))
+        foreach (var suffix in (string[])["_total", "_seconds", "_ratio"])
         {
-            names.Add(Name[..^"_total".Length]);
-        }
-
-        foreach (var unit in (string[])["_seconds", "_ratio"])
-        {
-            if (Name.EndsWith(unit, StringComparison.Ordinal))
+            if (Name.EndsWith(suffix, StringComparison.Ordinal))
             {
-                names.Add(Name[..^unit.Length]);
+                names.Add(Name[..^suffix.Length]);
             }
         }
 
-        return [.. names, .. names.Select(n => n.Replace('_', '.'))];
+        return names;
     }
 }

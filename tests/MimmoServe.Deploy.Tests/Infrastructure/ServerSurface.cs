@@ -98,11 +98,18 @@ internal static class ServerSurface
         return unknown;
     }
 
+    /// <summary>
+    /// Seconds the server may take after its shutdown grace to close the endpoint and release the models: the
+    /// <c>ShutdownMarginSeconds</c> constant of <see cref="MimmoServerOptions"/> (branch production), else 5.
+    /// </summary>
+    public static int ShutdownMarginSeconds =>
+        typeof(MimmoServerOptions).GetField("ShutdownMarginSeconds", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as int? ?? 5;
+
     /// <summary>Fails listing every variable of <paramref name="names"/> the server would not understand (see <see cref="Unknown"/>).</summary>
     public static void AssertKnown(IEnumerable<string> names, string source)
     {
         var unknown = Unknown(names);
-        Assert.True(unknown.Count == 0, $"{source} sets variables the server does not read: {string.Join(", ", unknown)}.");
+        Assert.True(unknown.Count == 0, $"{source} uses variables the server does not read: {string.Join(", ", unknown)}.");
     }
 
     private static IReadOnlyList<ServerSetting> ReadSettings()

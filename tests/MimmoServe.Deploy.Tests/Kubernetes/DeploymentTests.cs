@@ -97,7 +97,8 @@ public sealed class DeploymentTests
         var terminationGrace = manifests.PodSpec.Int("terminationGracePeriodSeconds");
 
         Assert.True(preStop > 0, "preStop must wait for the endpoint removal to reach clients before SIGTERM.");
-        Assert.InRange(terminationGrace, preStop + shutdownGrace + 1, preStop + shutdownGrace + 10);
+        var drain = preStop + shutdownGrace + ServerSurface.ShutdownMarginSeconds;
+        Assert.True(terminationGrace > drain && terminationGrace <= drain + 15, $"terminationGracePeriodSeconds {terminationGrace} must be a little above preStop {preStop} + grace {shutdownGrace} + {ServerSurface.ShutdownMarginSeconds} s to close = {drain}.");
     }
 
     [Theory]
