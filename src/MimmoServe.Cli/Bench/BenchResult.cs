@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace MimmoServe.Cli.Bench;
 
-/// <summary>The outcome of one benchmark, as printed and as written to <c>--json FILE</c>.</summary>
+/// <summary>
+/// The outcome of one benchmark, as printed and as written to <c>--json FILE</c>. <see cref="ClientCpuSeconds"/> is the
+/// CPU this process (the load generator) spent, to set against the server's when both share a machine.
+/// </summary>
 internal sealed record BenchResult(
     [property: JsonPropertyName("address")] string Address,
     [property: JsonPropertyName("model")] string Model,
@@ -16,4 +19,5 @@ internal sealed record BenchResult(
     [property: JsonPropertyName("latency_ms")] LatencySummary Latency,
     [property: JsonPropertyName("latency_ms_by_mode")] IReadOnlyDictionary<string, LatencySummary> ByMode,
     [property: JsonPropertyName("errors_by_status")] IReadOnlyDictionary<string, long> Errors,
-    [property: JsonPropertyName("machine")] string Machine);
+    [property: JsonPropertyName("machine")] string Machine,
+    [property: JsonPropertyName("client_cpu_s")] double ClientCpuSeconds);

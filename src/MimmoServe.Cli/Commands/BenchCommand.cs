@@ -121,6 +121,7 @@ internal static class BenchCommand
             LatencySummary.Of(latencies.SelectMany(l => l)),
             byMode,
             errors,
-            $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+            $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
+            Environment.CpuUsage.TotalTime.TotalSeconds);
     }
 }

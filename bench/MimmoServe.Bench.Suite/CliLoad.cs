@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace MimmoServe.Bench.Suite;
+
+/// <summary>
+/// Drives load with the <c>mimmo bench</c> command users have, as a child process (its CPU is its own), and reads
+/// the JSON it writes. Closed loop at a concurrency or open loop (Poisson) at a rate; one operating point k.
+/// </summary>
+internal sealed class CliLoad(SuitePaths paths)
+{
+    public async Task<LoadResult> RunAsync(ServerProcess server, string model, int k, int? concurrency, double? rate, double seconds)
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"mimmo-suite-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList =
+            {
+                paths.CliDll, "bench", "--address", server.Address, "--model", model, "--modes", k.ToString(CultureInfo.InvariantCulture),
+                "--duration", seconds.ToString(CultureInfo.InvariantCulture), "--json", json,
+            },
+        };
+        if (rate is { } r)
+        {
+            start.ArgumentList.Add("--rate");
+            start.ArgumentList.Add(r.ToString("F1", CultureInfo.InvariantCulture));
+            start.ArgumentList.Add("--max-in-flight");
+            start.ArgumentList.Add("4096");
+        }
+        else
+        {
+            start.ArgumentList.Add("--concurrency");
+            start.ArgumentList.Add((concurrency ?? 1).ToString(CultureInfo.InvariantCulture));
+        }
+
+        var serverCpu = server.CpuSeconds;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start mimmo bench");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        serverCpu = server.CpuSeconds - serverCpu;
+        if (process.ExitCode != 0 || !File.Exists(json))
+        {
+            throw new InvalidOperationException($"mimmo bench exited with {process.ExitCode}: {await errors.ConfigureAwait(false)}\n{await output.ConfigureAwait(false)}");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json).ConfigureAwait(false));
+            var root = document.RootElement;
+            var latency = root.GetProperty("latency_ms");
+            return new LoadResult(
+                root.GetProperty("loop").GetString()!,
+                concurrency,
+                rate,
+                root.GetProperty("duration_s").GetDouble(),
+                root.GetProperty("completed").GetInt64(),
+                root.GetProperty("failed").GetInt64(),
+                root.GetProperty("throughput_per_s").GetDouble(),
+                latency.GetProperty("p50").GetDouble(),
+                latency.GetProperty("p90").GetDouble(),
+                latency.GetProperty("p99").GetDouble(),
+                root.GetProperty("errors_by_status").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()),
+                serverCpu,
+                root.GetProperty("client_cpu_s").GetDouble());
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}
