@@ -33,6 +33,7 @@ public sealed class PrometheusAndCollectorTests
         var exporter = CollectorConfig.Root.Map("exporters").Map("prometheus").Str("endpoint");
 
         Assert.Equal("otel-collector", target[..target.IndexOf(':', StringComparison.Ordinal)]);
+        Assert.False(string.IsNullOrEmpty(CollectorConfig.Root.Map("exporters").Map("prometheus").OptStr("namespace")), "Without a namespace the collector's copies of the server's metrics would double every dashboard sum.");
         Assert.Equal(exporter[(exporter.LastIndexOf(':') + 1)..], target[(target.IndexOf(':', StringComparison.Ordinal) + 1)..]);
         Assert.Contains("./" + PrometheusPath + ":/etc/prometheus/prometheus.yml:ro", ComposeFile.Service("prometheus").Strings("volumes"));
         Assert.Contains("--config.file=/etc/prometheus/prometheus.yml", ComposeFile.Service("prometheus").Strings("command"));
