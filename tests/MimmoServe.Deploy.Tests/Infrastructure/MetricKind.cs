@@ -1,0 +1,8 @@
+namespace MimmoServe.Deploy.Tests.Infrastructure;
+
+internal enum MetricKind
+{
+    Counter,
+    Gauge,
+    Histogram,
+}
