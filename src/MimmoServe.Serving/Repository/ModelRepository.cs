@@ -159,9 +159,8 @@ public sealed class ModelRepository : IAsyncDisposable
             // After warm-up, so that the metrics count served requests only.
             batcher.Metrics = options.Metrics;
             batcher.Start();
-            var model = new ServedModel(name, path, contract, config, session, batcher, time);
-            options.Metrics?.Register(model);
             var model = new ServedModel(name, path, contract, config, session, batcher, time) { Failover = runner };
+            options.Metrics?.Register(model);
             RepositoryLog.Loaded(logger, name, path, contract.Family, contract.Slots, contract.Exits, contract.NumClasses,
                 string.Join(", ", contract.EnsembleSizes), model.DefaultEnsembleSize, provider.Actual, warmUp.TotalMilliseconds);
             return model;
