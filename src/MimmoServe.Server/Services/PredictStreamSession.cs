@@ -113,7 +113,7 @@ internal sealed class PredictStreamSession
                 }
                 catch (Exception e)
                 {
-                    call.Failed(SetFailure(request.Id, e), e, _context.Deadline, () => _host.ServedName(request.Model));
+                    call.Failed(SetFailure(request.Id, e), e, _context.Deadline, _host.ServedName, request.Model);
                     return false;
                 }
                 finally

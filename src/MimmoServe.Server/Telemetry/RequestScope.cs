@@ -47,9 +47,10 @@ internal struct RequestScope
     /// here, where the call is known: a request dropped from the queue by its call's deadline (the call's token fires
     /// at the deadline, so the core sees a cancellation) counts as DEADLINE_EXCEEDED, as the caller saw it, and as shed
     /// for its deadline; a request the host refused because shutdown had begun counts as shed while shutting down
-    /// (<paramref name="servedModel"/> names its model). Refusals by the batcher itself are counted there.
+    /// (<paramref name="servedName"/> of <paramref name="requestedModel"/> names its model). Refusals by the batcher
+    /// itself are counted there. A method group and a string rather than a closure: no allocation unless it fails.
     /// </summary>
-    public void Failed(Status status, Exception error, DateTime deadline, Func<string?>? servedModel = null)
+    public void Failed(Status status, Exception error, DateTime deadline, Func<string?, string?>? servedName = null, string? requestedModel = null)
     {
         switch (error)
         {
@@ -58,7 +59,7 @@ internal struct RequestScope
                 status = new Status(StatusCode.DeadlineExceeded, error.Message);
                 break;
             case ServingException { Kind: ServingErrorKind.Unavailable } when Model == RequestTelemetry.UnknownModel && _telemetry.ShuttingDown:
-                Model = servedModel?.Invoke() ?? RequestTelemetry.UnknownModel;
+                Model = servedName?.Invoke(requestedModel) ?? RequestTelemetry.UnknownModel;
                 _telemetry.Metrics.RecordShed(Model, ShedReason.ShuttingDown);
                 break;
         }

@@ -46,9 +46,9 @@ internal sealed partial class ModelBatcher
         List<ActivityLink>? links = null;
         for (var i = 0; i < buffers.Count; i++)
         {
-            if (buffers.Request(i).TraceParent is var parent && parent != default)
+            if (buffers.Request(i).TraceParent is { } parent)
             {
-                (links ??= []).Add(new ActivityLink(parent));
+                (links ??= []).Add(new ActivityLink(parent.Context));
             }
         }
 
@@ -76,14 +76,14 @@ internal sealed partial class ModelBatcher
         for (var i = 0; i < buffers.Count; i++)
         {
             var request = buffers.Request(i);
-            if (request.TraceParent == default)
+            if (request.TraceParent is not { } parent)
             {
                 continue;
             }
 
             var queued = runStart - _time.GetElapsedTime(request.AcceptedTimestamp, start);
-            Span(TelemetryNames.QueueSpan, request.TraceParent, null, queued, runStart);
-            Span(TelemetryNames.ComputeSpan, request.TraceParent, toRun, runStart, runEnd);
+            Span(TelemetryNames.QueueSpan, parent.Context, null, queued, runStart);
+            Span(TelemetryNames.ComputeSpan, parent.Context, toRun, runStart, runEnd);
         }
     }
 

@@ -48,8 +48,11 @@ internal sealed class PendingRequest
 
     public DateTimeOffset? Deadline { get; }
 
-    /// <summary>The span that was current when the request arrived (its request span); default when not traced.</summary>
-    public System.Diagnostics.ActivityContext TraceParent { get; init; }
+    /// <summary>
+    /// The span that was current when the request arrived (its request span); null when not traced. A reference
+    /// rather than its <see cref="System.Diagnostics.ActivityContext"/>: 8 bytes per request instead of 32.
+    /// </summary>
+    public System.Diagnostics.Activity? TraceParent { get; init; }
 
     public Task<Prediction> Task => _completion.Task;
 

@@ -85,7 +85,7 @@ public sealed class ServedModel : IAsyncDisposable
         var item = ItemValidator.ValidateAndCopy(Contract, input);
         var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline)
         {
-            TraceParent = System.Diagnostics.Activity.Current?.Context ?? default,
+            TraceParent = System.Diagnostics.Activity.Current,
         };
         try
         {
