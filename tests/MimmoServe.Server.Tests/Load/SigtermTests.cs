@@ -68,5 +68,4 @@ public sealed class SigtermTests(ITestOutputHelper output)
         Assert.Equal(0, exit);
         Assert.Contains("Stopped: every queued request was answered", server.Output, StringComparison.Ordinal);
     }
-
 }
