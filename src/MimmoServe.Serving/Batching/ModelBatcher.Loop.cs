@@ -132,6 +132,7 @@ internal sealed partial class ModelBatcher
 
     private void Dequeue() => _queuedSlots -= _queue.Dequeue().EnsembleSize;
 
+    /// <summary>Stops the batcher and fails every request still queued (dropped ones are already answered); returns how many it failed.</summary>
     private int FailQueued(ServingException error)
     {
         List<PendingRequest> failed;
@@ -143,15 +144,17 @@ internal sealed partial class ModelBatcher
             _queuedSlots = 0;
         }
 
+        var count = 0;
         foreach (var request in failed)
         {
             if (request.TryTake())
             {
                 request.ReturnItem();
                 request.Fail(error);
+                count++;
             }
         }
 
-        return failed.Count;
+        return count;
     }
 }

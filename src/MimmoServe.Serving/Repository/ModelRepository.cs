@@ -19,6 +19,9 @@ public sealed class ModelRepository : IAsyncDisposable
 {
     public const string ModelFileName = "model.onnx";
 
+    /// <summary>Runs one model may have in progress at once, each on a thread-pool thread (its two buffer sets).</summary>
+    public const int RunsAtOncePerModel = ModelBatcher.BufferCount;
+
     private readonly Dictionary<string, ServedModel> _byName;
 
     private ModelRepository(string directory, ServedModel[] models, ModelLoadFailure[] failures, ServedModel? defaultModel)

@@ -40,7 +40,6 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>The k used when neither the request nor the header chooses (config.json, else the model's).</summary>
     public int DefaultEnsembleSize => Config.EnsembleSizeFor(Contract);
 
-    /// <summary>The provider asked for and the one in use, with ORT's reason when it fell back to CPU.</summary>
     /// <summary>
     /// The provider asked for and the one in use, with the reason when they differ: ORT's when the session fell back
     /// to CPU at load, the circuit breaker's when repeated run failures moved the model to a CPU session.

@@ -37,14 +37,14 @@ public sealed class AdmissionTests
         // Two k=1 inputs wait (2 of the run's 3 slots: no run yet on the manual clock).
         var ahead = new[] { model.Model.PredictAsync(TestModel.Input("a1", 1, 1, 2, 3, 4)), model.Model.PredictAsync(TestModel.Input("a2", 1, 2, 2, 3, 4)) };
 
-        // Runs for 2 + 3 slots: 2, each 10 ms: 20 ms.
-        var error = Expect.Refused(() => model.Model.PredictAsync(TestModel.Input("late", 3, 1, 2, 3, 4), time.GetUtcNow().AddMilliseconds(19)));
+        // Runs for 2 + 3 slots: 2, each 10 ms: 20 ms, which may fill 3/4 of the time left: 26.7 ms.
+        var error = Expect.Refused(() => model.Model.PredictAsync(TestModel.Input("late", 3, 1, 2, 3, 4), time.GetUtcNow().AddMilliseconds(26)));
         Assert.Equal(2, model.Batcher.QueueLength);
-        var admitted = model.Model.PredictAsync(TestModel.Input("in-time", 3, 4, 3, 2, 1), time.GetUtcNow().AddMilliseconds(21));
+        var admitted = model.Model.PredictAsync(TestModel.Input("in-time", 3, 4, 3, 2, 1), time.GetUtcNow().AddMilliseconds(27));
 
         Assert.Equal(ServingErrorKind.DeadlineExceeded, error.Kind);
         Assert.Contains("Refused at admission", error.Message, StringComparison.Ordinal);
-        Assert.Contains("2 inputs are ahead, about 20 ms", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2 inputs are ahead, about 20 ms of runs, but the deadline is 26 ms away", error.Message, StringComparison.Ordinal);
         await Task.WhenAll(ahead);
         Expect.Served(await admitted, [4, 3, 2, 1], [0, 1, 2]);
         await model.Batcher.StopAsync();
