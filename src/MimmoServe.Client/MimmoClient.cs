@@ -131,8 +131,27 @@ public sealed class MimmoClient : IDisposable
         }
     }
 
-    private static Metadata? Headers(OperatingPoint mode) =>
-        mode.HeaderValue is { } value ? new Metadata().Add(ModeHeader.Name, value) : null;
+    /// <summary>The operating point's header and the bearer token, when there are any.</summary>
+    private Metadata? Headers(OperatingPoint mode)
+    {
+        if (mode.HeaderValue is null && _options.BearerToken is null)
+        {
+            return null;
+        }
+
+        var headers = new Metadata();
+        if (mode.HeaderValue is { } value)
+        {
+            headers.Add(ModeHeader.Name, value);
+        }
+
+        if (_options.BearerToken is { } token)
+        {
+            headers.Add(MimmoClientDefaults.AuthorizationHeader, "Bearer " + token);
+        }
+
+        return headers;
+    }
 
     private DateTime DefaultDeadline() => _options.TimeProvider.GetUtcNow().UtcDateTime + _options.DefaultTimeout;
 

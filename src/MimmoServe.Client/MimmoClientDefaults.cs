@@ -9,6 +9,12 @@ public static class MimmoClientDefaults
     /// <summary>The environment variable the CLI reads the address from.</summary>
     public const string AddressVariable = "MIMMO_ADDRESS";
 
+    /// <summary>The environment variable the CLI reads the bearer token from.</summary>
+    public const string TokenVariable = "MIMMO_TOKEN";
+
+    /// <summary>The header that carries the bearer token.</summary>
+    public const string AuthorizationHeader = "authorization";
+
     /// <summary><c>host:port</c> becomes <c>http://host:port</c>; an <c>http://</c> or <c>https://</c> URI stays.</summary>
     /// <exception cref="ArgumentException">Not an address.</exception>
     public static Uri ToUri(string address)

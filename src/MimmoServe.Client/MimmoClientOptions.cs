@@ -58,6 +58,13 @@ public sealed class MimmoClientOptions
     /// <summary>How long an open circuit keeps calls away from its address before one trial call. Default 5 s.</summary>
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A bearer token sent as <c>authorization: Bearer &lt;token&gt;</c> on every mimmo.v1.Inference call (servers started
+    /// with <c>--auth-tokens-file</c>); health checks go without. Use https:// addresses so that it is not sent in the
+    /// clear. Default none.
+    /// </summary>
+    public string? BearerToken { get; set; }
+
     /// <summary>Settings of each address's channel (message sizes, keep-alive, TLS). Its TimeProvider is replaced by <see cref="TimeProvider"/>. Default the channel's defaults.</summary>
     public GrpcChannelOptions Channel { get; set; } = new();
 
@@ -125,6 +132,11 @@ public sealed class MimmoClientOptions
         if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
         {
             throw new ArgumentException($"{nameof(BreakerBreakDuration)} must be at least 500 ms (Polly's minimum), got {BreakerBreakDuration}.");
+        }
+
+        if (BearerToken is not null && (BearerToken.Length == 0 || BearerToken.Any(c => c is <= ' ' or > '~')))
+        {
+            throw new ArgumentException($"{nameof(BearerToken)} must be visible ASCII characters without spaces.");
         }
 
         ArgumentNullException.ThrowIfNull(Channel);

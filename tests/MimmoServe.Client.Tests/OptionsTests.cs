@@ -22,6 +22,14 @@ public sealed class OptionsTests
     public void Validate_Defaults_Pass() => new MimmoClientOptions().Validate();
 
     [Theory]
+    [InlineData("")]
+    [InlineData("two words")]
+    [InlineData("line\nbreak")]
+    [InlineData("tökén-with-accents")]
+    public void Validate_BearerTokenNotAHeaderValue_NamesIt(string token) =>
+        Assert.Contains("BearerToken", Assert.Throws<ArgumentException>(new MimmoClientOptions { BearerToken = token }.Validate).Message, StringComparison.Ordinal);
+
+    [Theory]
     [InlineData("Addresses")]
     [InlineData("MaxRetryAttempts")]
     [InlineData("RetryMaxDelay")]

@@ -33,7 +33,7 @@ internal static class BenchCommand
             var mix = parse.GetValue(modes) is { Length: > 0 } text ? ModeMix.Parse(text) : ModeMix.Parse("default:1");
             var settings = new BenchSettings(parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix, parse.GetValue(maxInFlight), parse.GetValue(seed));
             Validate(settings);
-            using var client = CommonOptions.Client(parse.GetValue(address)!, retries: 0);
+            using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
             var recorder = new BenchRecorder(mix.Names.Count());
             var generator = new LoadGenerator(client, settings, RandomItem(info, settings.Seed), recorder);

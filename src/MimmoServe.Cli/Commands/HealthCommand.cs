@@ -21,6 +21,7 @@ internal static class HealthCommand
             DefaultValueFactory = _ => string.Empty,
         };
         var command = new Command("health", "Check the server's health: exit 0 serving, 1 not serving, 2 unreachable.") { address, timeout, service };
+        CommonOptions.AddSecurity(command, context);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var name = parse.GetValue(service)!;
@@ -31,7 +32,7 @@ internal static class HealthCommand
 
             try
             {
-                using var client = CommonOptions.Client(parse.GetValue(address)!, retries: 0);
+                using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
                 var status = await client.CheckHealthAsync(name, ServerCommand.Deadline(parse, timeout), cancellationToken).ConfigureAwait(false);
                 await context.Output.WriteLineAsync($"{Describe(client)}{Label(name)}: {Upper(status)}").ConfigureAwait(false);
                 return status == HealthCheckResponse.Types.ServingStatus.Serving ? ExitCodes.Ok : ExitCodes.Failed;
@@ -46,7 +47,7 @@ internal static class HealthCommand
                 await context.Output.WriteLineAsync($"{parse.GetValue(address)}{Label(name)}: {e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
                 return ExitCodes.Failed;
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
             {
                 await context.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Unreachable;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimmoServe.Grpc.Server;
 using MimmoServe.Server.Configuration;
-using MimmoServe.Serving.Repository;
+using MimmoServe.Server.Hosting;
 
 namespace MimmoServe.Server.Security;
 
@@ -67,7 +67,9 @@ internal sealed class CallAccess
 
     /// <summary>Checks that <paramref name="grant"/> may use <paramref name="model"/> ("" or null: the default model).</summary>
     /// <exception cref="AccessDeniedException">PermissionDenied.</exception>
-    public void Authorize(ServerCallContext context, TokenGrant grant, string? model, Func<ModelRepository> repository)
+    /// <remarks>No delegate or allocation when the grant covers every model (always so with authentication off): this
+    /// runs on every Predict.</remarks>
+    public void Authorize(ServerCallContext context, TokenGrant grant, string? model, ModelHost host)
     {
         ArgumentNullException.ThrowIfNull(grant);
         if (grant.Models is null)
@@ -75,7 +77,7 @@ internal sealed class CallAccess
             return;
         }
 
-        var name = string.IsNullOrEmpty(model) ? repository().DefaultModel?.Name ?? string.Empty : model;
+        var name = string.IsNullOrEmpty(model) ? host.Repository.DefaultModel?.Name ?? string.Empty : model;
         if (!grant.Allows(name))
         {
             throw Refuse(context, AccessFailure.PermissionDenied, $"This token may not use model '{name}'; it may use {string.Join(", ", grant.Models.Order(StringComparer.Ordinal))}.");

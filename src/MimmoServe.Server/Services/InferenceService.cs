@@ -85,7 +85,7 @@ internal sealed class InferenceService : IGrpcService
         }
 
         // Each request names its own model: the session checks it against the grant as it reads it.
-        Action<string> authorize = model => _access.Authorize(context, grant, model, () => _host.Repository);
+        Action<string> authorize = model => _access.Authorize(context, grant, model, _host);
         return new PredictStreamSession(_host, _options.MaxStreamInFlight, context, _logger, authorize) { Telemetry = _telemetry }.RunAsync(requests, responses);
     }
 
@@ -120,7 +120,7 @@ internal sealed class InferenceService : IGrpcService
 
     /// <summary>The call's token must be known and may use <paramref name="model"/> (UNAUTHENTICATED, PERMISSION_DENIED).</summary>
     private void Authorize(ServerCallContext context, string model) =>
-        _access.Authorize(context, _access.Authenticate(context), model, () => _host.Repository);
+        _access.Authorize(context, _access.Authenticate(context), model, _host);
 
     private RpcException Fail(ServerCallContext context, Exception e)
     {

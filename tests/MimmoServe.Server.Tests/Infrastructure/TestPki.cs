@@ -71,7 +71,8 @@ internal sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         var now = DateTimeOffset.UtcNow;
-        var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+        // Longer than the certificates it signs: a leaf may not outlive its issuer.
+        var certificate = request.CreateSelfSigned(now.AddMinutes(-10), now.AddDays(2));
         File.WriteAllText(PemPath(name), certificate.ExportCertificatePem());
         File.WriteAllText(KeyPath(name), key.ExportPkcs8PrivateKeyPem());
         return certificate;
