@@ -4,14 +4,14 @@ using System.Text.Json.Nodes;
 namespace MimmoServe.Grpc.Bench;
 
 /// <summary>
-/// Starts this program's <c>serve</c> command as the server child, through <c>dotnet exec</c> so that a
+/// Starts this program's <c>serve</c> (or <c>serve-bare</c>) command as the server child, through <c>dotnet exec</c> so that a
 /// variant can run with another runtimeconfig (the thread pool's spin limit is read once at start-up).
 /// </summary>
 internal static class OwnServerLauncher
 {
     public const string SpinLimitProperty = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
 
-    public static Task<ChildServer> StartAsync(string name, Pinning pinning, bool defaultSpinLimit)
+    public static Task<ChildServer> StartAsync(string name, Pinning pinning, bool defaultSpinLimit, string command = "serve")
     {
         var assembly = Assembly.GetEntryAssembly()!.Location;
         var runtimeConfig = Path.ChangeExtension(assembly, ".runtimeconfig.json");
@@ -21,7 +21,7 @@ internal static class OwnServerLauncher
         }
 
         var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        return ChildServer.StartAsync(name, dotnet, ["exec", "--runtimeconfig", runtimeConfig, assembly, "serve"], pinning);
+        return ChildServer.StartAsync(name, dotnet, ["exec", "--runtimeconfig", runtimeConfig, assembly, command], pinning);
     }
 
     private static string WriteWithoutSpinLimit(string runtimeConfig)

@@ -8,6 +8,11 @@ if (args is ["serve"])
     return await ServeCommand.RunAsync();
 }
 
+if (args is ["serve-bare"])
+{
+    return await BareKestrelCommand.RunAsync();
+}
+
 var options = BenchOptions.Parse(args);
 var pinning = Pinning.Detect();
 Console.WriteLine("gRPC transport benchmark: unary grpc.health.v1.Health/Check(\"\")");
@@ -28,9 +33,11 @@ async Task MeasureAsync(Func<Task<ChildServer>> startServer)
 
 const string Ours = "MimmoServe (Kestrel)";
 const string OursSpinning = "MimmoServe, default spin limit";
+const string Bare = "bare Kestrel (the floor)";
 var python = $"Python grpcio ({options.PythonWorkers} workers)";
 await MeasureAsync(() => OwnServerLauncher.StartAsync(Ours, pinning, defaultSpinLimit: false));
 await MeasureAsync(() => OwnServerLauncher.StartAsync(OursSpinning, pinning, defaultSpinLimit: true));
+await MeasureAsync(() => OwnServerLauncher.StartAsync(Bare, pinning, defaultSpinLimit: false, command: "serve-bare"));
 await MeasureAsync(() => ChildServer.StartAsync(
     python, GrpcioClientLoad.Python, [BenchPaths.EchoServerScript, "--port", "0", "--workers", options.PythonWorkers.ToString(CultureInfo.InvariantCulture), "--no-reflection"], pinning));
 
@@ -46,6 +53,8 @@ foreach (var s in summaries)
 }
 
 var ours = summaries.Where(s => s.Median.Server == Ours).Min(s => s.Median.ServerCpuMicrosecondsPerCall);
+var floor = summaries.Where(s => s.Median.Server == Bare).Min(s => s.Median.ServerCpuMicrosecondsPerCall);
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"goal: at most 15 µs server CPU per unary call; {Ours} with our client, median round: {ours:F1} µs ({(ours <= 15 ? "met" : "not met")})."));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"floor: bare Kestrel with our client {floor:F1} µs; our layer above it {ours - floor:F1} µs per call."));
 return rounds.Any(r => r.Errors > 0) ? 1 : 0;
