@@ -14,7 +14,7 @@ public sealed partial class ServerCallContext
     private TimeSpan _timeout;
 
     /// <summary>True once the deadline has passed; the call then ends with DEADLINE_EXCEEDED whatever the handler does.</summary>
-    internal bool DeadlineExceeded { get; private set; }
+    public bool DeadlineExceeded { get; private set; }
 
     private void StartDeadline(string value)
     {

@@ -67,7 +67,7 @@ internal sealed class InferenceService : IGrpcService
         catch (Exception e) when (e is not RpcException)
         {
             var error = Fail(context, e);
-            call.Failed(error.Status, e, context.Deadline, _host.ServedName, request.Model);
+            call.Failed(error.Status, e, context, _host.ServedName, request.Model);
             throw error;
         }
     }

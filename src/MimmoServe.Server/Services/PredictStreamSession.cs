@@ -113,7 +113,7 @@ internal sealed class PredictStreamSession
                 }
                 catch (Exception e)
                 {
-                    call.Failed(SetFailure(request.Id, e), e, _context.Deadline, _host.ServedName, request.Model);
+                    call.Failed(SetFailure(request.Id, e), e, _context, _host.ServedName, request.Model);
                     return false;
                 }
                 finally
@@ -167,7 +167,7 @@ internal sealed class PredictStreamSession
                 if (!prediction.IsCompletedSuccessfully)
                 {
                     var error = prediction.Exception?.InnerException ?? new OperationCanceledException();
-                    call.Failed(SetFailure(id, error), error, _context.Deadline);
+                    call.Failed(SetFailure(id, error), error, _context);
                 }
                 else if (writable)
                 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Server;
 using MimmoServe.Serving.Ensembles;
 using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Telemetry;
@@ -12,6 +13,9 @@ namespace MimmoServe.Server.Telemetry;
 /// </summary>
 internal struct RequestScope
 {
+    /// <summary>How long before the server's deadline a client's cancellation still counts as the deadline's.</summary>
+    internal static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
+
     private readonly RequestTelemetry _telemetry;
     private readonly Activity? _activity;
     private readonly long _started;
@@ -50,11 +54,13 @@ internal struct RequestScope
     /// (<paramref name="servedName"/> of <paramref name="requestedModel"/> names its model). Refusals by the batcher
     /// itself are counted there. A method group and a string rather than a closure: no allocation unless it fails.
     /// </summary>
-    public void Failed(Status status, Exception error, DateTime deadline, Func<string?, string?>? servedName = null, string? requestedModel = null)
+    public void Failed(Status status, Exception error, ServerCallContext call, Func<string?, string?>? servedName = null, string? requestedModel = null)
     {
         switch (error)
         {
-            case ServingException { Kind: ServingErrorKind.Cancelled } when _telemetry.Time.GetUtcNow().UtcDateTime >= deadline:
+            // A client ends its call at its own deadline, computed before the request travelled, so its cancellation
+            // can reach us shortly before our copy of the deadline: within DeadlineSlack of it, the deadline ended it.
+            case ServingException { Kind: ServingErrorKind.Cancelled } when call.DeadlineExceeded || _telemetry.Time.GetUtcNow().UtcDateTime >= call.Deadline - DeadlineSlack:
                 _telemetry.Metrics.RecordShed(Model, ShedReason.Deadline);
                 status = new Status(StatusCode.DeadlineExceeded, error.Message);
                 break;
