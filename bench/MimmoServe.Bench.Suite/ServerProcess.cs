@@ -38,7 +38,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { paths.ServerDll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--models", modelsFolder },
+            ArgumentList = { paths.ServerDll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0", "--models", modelsFolder },
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");

@@ -10,7 +10,7 @@ internal static class BenchView
     public static void Write(IAnsiConsole console, BenchResult r)
     {
         var load = r.Loop == "closed" ? $"closed loop, concurrency {r.Concurrency}" : $"open loop, Poisson arrivals at {F(r.Rate ?? 0)}/s";
-        console.WriteLine($"{r.Address} model {r.Model}: {load}, {F(r.Duration)} s; this load generator used {F(r.ClientCpuSeconds)} s of CPU");
+        console.WriteLine($"{r.Address} model {r.Model}: {load}, {F(r.Duration)} s; client CPU {F(r.ClientCpuSeconds)} s");
         var summary = new Table().AddColumns("completed", "failed", "throughput/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
         summary.AddTextRow(r.Completed.ToString(CultureInfo.InvariantCulture), r.Failed.ToString(CultureInfo.InvariantCulture), F(r.Throughput), F(r.Latency.P50), F(r.Latency.P90), F(r.Latency.P99), F(r.Latency.P999), F(r.Latency.Max));
         console.Write(summary);
