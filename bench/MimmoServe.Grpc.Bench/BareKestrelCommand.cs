@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,11 +42,6 @@ internal static class BareKestrelCommand
             await context.Response.BodyWriter.WriteAsync(Serving);
             context.Response.AppendTrailer("grpc-status", "0");
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Console.WriteLine($"LISTENING {new Uri(address).Port}");
-        await Console.In.ReadToEndAsync();
-        await app.StopAsync();
-        return 0;
+        return await ChildServe.RunAsync(app);
     }
 }

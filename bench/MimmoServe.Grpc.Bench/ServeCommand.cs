@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimmoServe.Grpc.Hosting;
@@ -24,12 +22,6 @@ internal static class ServeCommand
         });
         await using var app = builder.Build();
         app.MapGrpcServices();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Console.WriteLine($"LISTENING {new Uri(address).Port}");
-        // The parent ends the server by closing stdin (or by killing it if that fails).
-        await Console.In.ReadToEndAsync();
-        await app.StopAsync();
-        return 0;
+        return await ChildServe.RunAsync(app);
     }
 }
