@@ -54,22 +54,34 @@ public sealed class MimmoClient : IDisposable
     /// <param name="mode">The operating point; the default sends no header and the model's default applies.</param>
     /// <param name="deadline">When the call must be over, retries included (UTC); null is now + <see cref="MimmoClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call and its retries (CANCELLED).</param>
-    public Task<PredictResponse> PredictAsync(PredictRequest request, OperatingPoint mode = default, DateTime? deadline = null, CancellationToken cancellationToken = default)
+    public Task<PredictResponse> PredictAsync(PredictRequest request, OperatingPoint mode = default, DateTime? deadline = null, CancellationToken cancellationToken = default) =>
+        PredictAsync(request, mode, default, deadline, cancellationToken);
+
+    /// <summary>
+    /// One prediction with an exit policy for a staged (early-exit) model: the response's <c>exit</c> and
+    /// <c>compute_share</c> say where the input left and what share of the full forward pass it cost.
+    /// </summary>
+    /// <param name="request">The request; its <c>id</c> comes back in the response.</param>
+    /// <param name="mode">The operating point; the default sends no header and the model's default applies.</param>
+    /// <param name="exit">The exit policy; the default sends no header and the model's default policy applies.</param>
+    /// <param name="deadline">When the call must be over, retries included (UTC); null is now + <see cref="MimmoClientOptions.DefaultTimeout"/>.</param>
+    /// <param name="cancellationToken">Cancels the call and its retries (CANCELLED).</param>
+    public Task<PredictResponse> PredictAsync(PredictRequest request, OperatingPoint mode, ExitPolicy exit, DateTime? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return InvokeAsync(_predict, InferenceMethods.Predict, request, mode, deadline, cancellationToken);
+        return InvokeAsync(_predict, InferenceMethods.Predict, request, Headers(mode, exit), deadline, cancellationToken);
     }
 
     /// <summary>The description of one model; "" is the server's default model. NOT_FOUND for an unknown name.</summary>
     public Task<ModelInfo> GetModelAsync(string model = "", DateTime? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return InvokeAsync(_model, InferenceMethods.GetModel, new GetModelRequest { Model = model }, default, deadline, cancellationToken);
+        return InvokeAsync(_model, InferenceMethods.GetModel, new GetModelRequest { Model = model }, Headers(default, default), deadline, cancellationToken);
     }
 
     /// <summary>Every model the server serves (the next server in the round-robin order answers).</summary>
     public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(DateTime? deadline = null, CancellationToken cancellationToken = default) =>
-        (await InvokeAsync(_models, InferenceMethods.ListModels, new ListModelsRequest(), default, deadline, cancellationToken).ConfigureAwait(false)).Models;
+        (await InvokeAsync(_models, InferenceMethods.ListModels, new ListModelsRequest(), Headers(default, default), deadline, cancellationToken).ConfigureAwait(false)).Models;
 
     /// <summary>
     /// The grpc.health.v1 status of <paramref name="service"/> ("" = the whole server, <c>mimmo.v1.Inference/NAME</c> =
@@ -89,15 +101,27 @@ public sealed class MimmoClient : IDisposable
     /// request is sent as <paramref name="requests"/> yields it, and responses are yielded as they arrive, possibly
     /// out of order (pair them by <c>id</c>). A stream is not retried: part of it may already have been answered.
     /// </summary>
-    public async IAsyncEnumerable<PredictResponse> PredictStreamAsync(
+    public IAsyncEnumerable<PredictResponse> PredictStreamAsync(
         IAsyncEnumerable<PredictRequest> requests,
         OperatingPoint mode = default,
+        DateTime? deadline = null,
+        CancellationToken cancellationToken = default) =>
+        PredictStreamAsync(requests, mode, default, deadline, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PredictStreamAsync(IAsyncEnumerable{PredictRequest}, OperatingPoint, DateTime?, CancellationToken)"/>
+    /// with an exit policy for a staged (early-exit) model, the same for every request of the stream.
+    /// </summary>
+    public async IAsyncEnumerable<PredictResponse> PredictStreamAsync(
+        IAsyncEnumerable<PredictRequest> requests,
+        OperatingPoint mode,
+        ExitPolicy exit,
         DateTime? deadline = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var endpoint = _endpoints.Next();
-        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, new CallOptions(Headers(mode), deadline ?? DefaultDeadline(), cancellationToken));
+        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, new CallOptions(Headers(mode, exit), deadline ?? DefaultDeadline(), cancellationToken));
         var writing = WriteAllAsync(call.RequestStream, requests, cancellationToken);
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -131,10 +155,10 @@ public sealed class MimmoClient : IDisposable
         }
     }
 
-    /// <summary>The operating point's header and the bearer token, when there are any.</summary>
-    private Metadata? Headers(OperatingPoint mode)
+    /// <summary>The operating point's and the exit policy's headers and the bearer token, when there are any.</summary>
+    private Metadata? Headers(OperatingPoint mode, ExitPolicy exit)
     {
-        if (mode.HeaderValue is null && _options.BearerToken is null)
+        if (mode.HeaderValue is null && exit.HeaderValue is null && _options.BearerToken is null)
         {
             return null;
         }
@@ -143,6 +167,11 @@ public sealed class MimmoClient : IDisposable
         if (mode.HeaderValue is { } value)
         {
             headers.Add(ModeHeader.Name, value);
+        }
+
+        if (exit.HeaderValue is { } policy)
+        {
+            headers.Add(ExitHeader.Name, policy);
         }
 
         if (_options.BearerToken is { } token)
@@ -178,7 +207,7 @@ public sealed class MimmoClient : IDisposable
         ResiliencePipeline<TResponse> pipeline,
         Method<TRequest, TResponse> method,
         TRequest request,
-        OperatingPoint mode,
+        Metadata? headers,
         DateTime? deadline,
         CancellationToken cancellationToken)
         where TRequest : class, IMessage<TRequest>
@@ -187,7 +216,7 @@ public sealed class MimmoClient : IDisposable
         var callDeadline = deadline ?? DefaultDeadline();
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(CallProperties.Deadline, callDeadline);
-        var state = (Endpoints: _endpoints, Method: method, Request: request, Options: new CallOptions(Headers(mode), callDeadline));
+        var state = (Endpoints: _endpoints, Method: method, Request: request, Options: new CallOptions(headers, callDeadline));
         try
         {
             return await pipeline.ExecuteAsync(
