@@ -16,6 +16,12 @@ internal static class CommonOptions
     /// <summary>Indented protobuf JSON (camelCase field names, as every protobuf JSON mapping).</summary>
     public static readonly Google.Protobuf.JsonFormatter JsonFormatter = new(Google.Protobuf.JsonFormatter.Settings.Default.WithIndentation());
 
+    /// <summary>
+    /// <see cref="JsonFormatter"/> that also writes fields at their default value: a prediction answered at exit 0 shows
+    /// <c>"exit": 0</c> rather than no <c>exit</c> at all.
+    /// </summary>
+    public static readonly Google.Protobuf.JsonFormatter ResponseJsonFormatter = new(Google.Protobuf.JsonFormatter.Settings.Default.WithIndentation().WithFormatDefaultValues(true));
+
     public static Option<string> Address(CliContext context) => new("--address", "-a")
     {
         Description = $"Server address host:port or http(s)://host:port; several separated by commas are called round-robin. Default ${MimmoClientDefaults.AddressVariable} or {MimmoClientDefaults.Address}.",

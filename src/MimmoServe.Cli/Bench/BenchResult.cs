@@ -5,6 +5,8 @@ namespace MimmoServe.Cli.Bench;
 /// <summary>
 /// The outcome of one benchmark, as printed and as written to <c>--json FILE</c>. <see cref="ClientCpuSeconds"/> is the
 /// CPU this process (the load generator) spent, to set against the server's when both share a machine.
+/// <see cref="Accuracy"/> is the share of answers equal to their item's label (null without labels); <see cref="Exits"/>
+/// (answers per exit) and <see cref="MeanComputeShare"/> are there for a staged (early-exit) model only.
 /// </summary>
 internal sealed record BenchResult(
     [property: JsonPropertyName("address")] string Address,
@@ -20,4 +22,9 @@ internal sealed record BenchResult(
     [property: JsonPropertyName("latency_ms_by_mode")] IReadOnlyDictionary<string, LatencySummary> ByMode,
     [property: JsonPropertyName("errors_by_status")] IReadOnlyDictionary<string, long> Errors,
     [property: JsonPropertyName("machine")] string Machine,
-    [property: JsonPropertyName("client_cpu_s")] double ClientCpuSeconds);
+    [property: JsonPropertyName("client_cpu_s")] double ClientCpuSeconds,
+    [property: JsonPropertyName("exit_policy")] string ExitPolicy,
+    [property: JsonPropertyName("items")] int Items,
+    [property: JsonPropertyName("accuracy")] double? Accuracy,
+    [property: JsonPropertyName("exits")] IReadOnlyDictionary<string, long>? Exits,
+    [property: JsonPropertyName("mean_compute_share")] double? MeanComputeShare);

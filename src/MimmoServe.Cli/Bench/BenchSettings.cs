@@ -1,11 +1,14 @@
+using MimmoServe.Client;
+
 namespace MimmoServe.Cli.Bench;
 
 /// <summary>
 /// One benchmark: closed loop (<see cref="Concurrency"/> workers, each sending its next request when the last one
 /// is answered) unless <see cref="Rate"/> is set, then open loop (Poisson arrivals at that many per second,
-/// whatever the answers do, at most <see cref="MaxInFlight"/> outstanding).
+/// whatever the answers do, at most <see cref="MaxInFlight"/> outstanding). Every call carries <see cref="Exit"/>;
+/// the items are one random item, or every item of <see cref="Images"/> in turn.
 /// </summary>
-internal sealed record BenchSettings(string Model, int Concurrency, double? Rate, TimeSpan Duration, ModeMix Modes, int MaxInFlight, int Seed)
+internal sealed record BenchSettings(string Model, int Concurrency, double? Rate, TimeSpan Duration, ModeMix Modes, int MaxInFlight, int Seed, ExitPolicy Exit = default, string? Images = null)
 {
     public string Loop => Rate is null ? "closed" : "open";
 }

@@ -9,21 +9,31 @@ namespace MimmoServe.Cli.Bench;
 /// Sends Predict calls for <see cref="BenchSettings.Duration"/> and records them. Closed loop: latency from send to
 /// answer. Open loop: latency from the arrival's scheduled time, so a server that falls behind is charged for the
 /// wait (no coordinated omission). Bounded: it stops sending at the end of the duration and waits for what is out.
+/// The items are sent in turn, whichever worker sends next, so that every item is sent about as often.
 /// </summary>
 internal sealed class LoadGenerator
 {
     private readonly MimmoClient _client;
     private readonly BenchSettings _settings;
-    private readonly PredictRequest _request;
+    private readonly IReadOnlyList<PredictRequest> _requests;
+    private readonly int[]? _labels;
     private readonly BenchRecorder _recorder;
+    private long _next = -1;
 
-    public LoadGenerator(MimmoClient client, BenchSettings settings, PredictRequest request, BenchRecorder recorder)
+    /// <param name="requests">The items, one request each; calls only read a request, so every call of an item shares it.</param>
+    /// <param name="labels">The items' true classes, or null.</param>
+    public LoadGenerator(MimmoClient client, BenchSettings settings, IReadOnlyList<PredictRequest> requests, int[]? labels, BenchRecorder recorder)
     {
+        if (requests.Count == 0 || labels is not null && labels.Length != requests.Count)
+        {
+            throw new ArgumentException("a benchmark needs at least one item, and one label per item when there are labels.", nameof(requests));
+        }
+
         _client = client;
         _settings = settings;
+        _requests = requests;
+        _labels = labels;
         _recorder = recorder;
-        // Calls only read the request, so every call shares it.
-        _request = request;
     }
 
     /// <summary>Runs the load; returns the seconds it sent for.</summary>
@@ -99,10 +109,11 @@ internal sealed class LoadGenerator
 
     private async Task CallAsync(int mode, TimeSpan start, Stopwatch clock, CancellationToken cancellationToken)
     {
+        var item = (int)(Interlocked.Increment(ref _next) % _requests.Count);
         try
         {
-            await _client.PredictAsync(_request, _settings.Modes.Mode(mode), cancellationToken: cancellationToken).ConfigureAwait(false);
-            _recorder.Success(mode, (clock.Elapsed - start).TotalMilliseconds);
+            var reply = await _client.PredictAsync(_requests[item], _settings.Modes.Mode(mode), _settings.Exit, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _recorder.Success(mode, (clock.Elapsed - start).TotalMilliseconds, reply, _labels?[item]);
         }
         catch (RpcException e)
         {

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using MimmoServe.Cli.Bench;
+using MimmoServe.Cli.Input;
+using MimmoServe.Client;
 using MimmoServe.Protocol.V1;
 using Spectre.Console;
 
@@ -9,8 +12,10 @@ namespace MimmoServe.Cli.Commands;
 
 /// <summary>
 /// <c>mimmo bench</c>: a load generator. Closed loop at a concurrency, or open loop with Poisson arrivals at a rate;
-/// for a duration; a mix of modes; live progress; then throughput, latency percentiles and errors by status code, and
-/// optionally the same as JSON. Calls are not retried, so every failure shows.
+/// for a duration; a mix of modes; an exit policy; one random item or many items in turn (<c>--images</c>); live
+/// progress; then throughput, latency percentiles and errors by status code, the served accuracy when the items'
+/// labels are known, and for a staged (early-exit) model the answers per exit and the mean compute share; optionally
+/// the same as JSON. Calls are not retried, so every failure shows.
 /// </summary>
 internal static class BenchCommand
 {
@@ -26,19 +31,23 @@ internal static class BenchCommand
         var modes = new Option<string>("--modes") { Description = "Mode mix, e.g. accuracy:1,throughput:3. Default the model's default mode only.", DefaultValueFactory = _ => string.Empty };
         var maxInFlight = new Option<int>("--max-in-flight") { Description = "Open loop: arrivals past this many outstanding are counted as CLIENT_MAX_IN_FLIGHT errors. Default 1000.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random input, arrivals and mode picks. Default 1.", DefaultValueFactory = _ => 1 };
+        var exit = new Option<string?>("--exit") { Description = "Exit policy of a staged (early-exit) model on every call: auto, full or a confidence threshold in (0, 1]. Default the model's default." };
+        var images = new Option<string?>("--images") { Description = "Send these items in turn instead of one random item: a gzipped IDX image file (labels from the labels-idx1 file beside it), an .npy array [N, *item], or raw float32 [N, *item] (labels from a manifest.json beside it, as models/reference/). With labels, the served accuracy is reported." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file." };
-        var command = new Command("bench", "Load the server and report throughput, latency percentiles and errors.") { address, model, concurrency, rate, duration, modes, maxInFlight, seed, json };
+        var command = new Command("bench", "Load the server and report throughput, latency percentiles, errors, accuracy and exits.") { address, model, concurrency, rate, duration, modes, exit, images, maxInFlight, seed, json };
         ServerCommand.SetAction(command, context, address, async (parse, _, token) =>
         {
             var mix = parse.GetValue(modes) is { Length: > 0 } text ? ModeMix.Parse(text) : ModeMix.Parse("default:1");
-            var settings = new BenchSettings(parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix, parse.GetValue(maxInFlight), parse.GetValue(seed));
+            var policy = parse.GetValue(exit) is { } exitText ? ExitPolicy.Parse(exitText) : default;
+            var settings = new BenchSettings(parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix, parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images));
             Validate(settings);
             using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
+            var items = settings.Images is { } path ? ItemSet.Load(path, info.ItemShape) : new ItemSet([RandomItem(info, settings.Seed)], null);
             var recorder = new BenchRecorder(mix.Names.Count());
-            var generator = new LoadGenerator(client, settings, RandomItem(info, settings.Seed), recorder);
+            var generator = new LoadGenerator(client, settings, [.. items.Items.Select(item => Request(info, item))], items.Labels, recorder);
             var elapsed = await WithProgressAsync(context, settings, recorder, generator.RunAsync(token)).ConfigureAwait(false);
-            var result = Summarize(string.Join(",", client.Addresses.Select(a => a.Authority)), info.Name, settings, elapsed, recorder);
+            var result = Summarize(string.Join(",", client.Addresses.Select(a => a.Authority)), info, settings, items.Items.Length, elapsed, recorder);
             BenchView.Write(context.Console, result);
             if (parse.GetValue(json) is { } file)
             {
@@ -59,17 +68,23 @@ internal static class BenchCommand
         }
     }
 
-    private static PredictRequest RandomItem(ModelInfo info, int seed)
+    private static float[] RandomItem(ModelInfo info, int seed)
     {
         var random = new Random(seed);
-        var request = new PredictRequest { Model = info.Name };
-        request.Shape.AddRange(info.ItemShape);
-        var length = info.ItemShape.Aggregate(1L, (a, b) => a * b);
-        for (var i = 0; i < length; i++)
+        var item = new float[info.ItemShape.Aggregate(1L, (a, b) => a * b)];
+        for (var i = 0; i < item.Length; i++)
         {
-            request.Data.Add(random.NextSingle());
+            item[i] = random.NextSingle();
         }
 
+        return item;
+    }
+
+    private static PredictRequest Request(ModelInfo info, float[] item)
+    {
+        var request = new PredictRequest { Model = info.Name };
+        request.Shape.AddRange(info.ItemShape);
+        request.Data.AddRange(item);
         return request;
     }
 
@@ -102,15 +117,17 @@ internal static class BenchCommand
         return await run.ConfigureAwait(false);
     }
 
-    private static BenchResult Summarize(string address, string model, BenchSettings settings, double elapsed, BenchRecorder recorder)
+    private static BenchResult Summarize(string address, ModelInfo model, BenchSettings settings, int items, double elapsed, BenchRecorder recorder)
     {
-        var (latencies, errors) = recorder.Snapshot();
+        var snapshot = recorder.Snapshot();
+        var (latencies, errors) = (snapshot.Latencies, snapshot.Errors);
+        var staged = model.StageCosts.Count > 0;
         var names = settings.Modes.Names.ToArray();
         var byMode = names.Select((name, i) => (name, summary: LatencySummary.Of(latencies[i]))).ToDictionary(p => p.name, p => p.summary, StringComparer.Ordinal);
         var completed = latencies.Sum(l => (long)l.Length);
         return new BenchResult(
             address,
-            model,
+            model.Name,
             settings.Loop,
             settings.Rate is null ? settings.Concurrency : null,
             settings.Rate,
@@ -122,6 +139,11 @@ internal static class BenchCommand
             byMode,
             errors,
             $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
-            Environment.CpuUsage.TotalTime.TotalSeconds);
+            Environment.CpuUsage.TotalTime.TotalSeconds,
+            settings.Exit.ToString(),
+            items,
+            snapshot.Labelled > 0 ? (double)snapshot.Correct / snapshot.Labelled : null,
+            staged ? snapshot.Exits.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value, StringComparer.Ordinal) : null,
+            staged && completed > 0 ? snapshot.ComputeShareSum / completed : null);
     }
 }

@@ -21,22 +21,24 @@ internal static class PredictCommand
         var fashionFile = new Option<string>("--fashion-mnist-file") { Description = $"The IDX images file. Default {FashionMnist.DefaultImages}.", DefaultValueFactory = _ => FashionMnist.DefaultImages };
         var model = new Option<string>("--model", "-m") { Description = "The model; default the server's default model.", DefaultValueFactory = _ => string.Empty };
         var mode = new Option<string?>("--mode") { Description = "Operating point: accuracy (k = M), throughput (k = 1), balanced, or a number k. Default the model's default." };
+        var exit = new Option<string?>("--exit") { Description = "Exit policy of a staged (early-exit) model: auto (its gates), full (the last exit) or a confidence threshold in (0, 1]. Default the model's default." };
         var top = new Option<uint>("--top") { Description = "Classes in the top list. Default 5.", DefaultValueFactory = _ => 5 };
-        var command = new Command("predict", "Predict one item and print the label, confidence, top classes and uncertainty.") { file, fashion, fashionFile, model, mode, top, address, timeout, json };
+        var command = new Command("predict", "Predict one item and print the label, confidence, top classes, uncertainty, and the exit that answered.") { file, fashion, fashionFile, model, mode, exit, top, address, timeout, json };
         ServerCommand.SetAction(command, context, address, async (parse, client, token) =>
         {
             var deadline = ServerCommand.Deadline(parse, timeout);
             var point = parse.GetValue(mode) is { } text ? OperatingPoint.Parse(text) : default;
+            var policy = parse.GetValue(exit) is { } exitText ? ExitPolicy.Parse(exitText) : default;
             var info = await client.GetModelAsync(parse.GetValue(model)!, deadline, token).ConfigureAwait(false);
             var index = parse.GetValue(fashion);
             var data = PredictInput.Load(parse.GetValue(file), index, parse.GetValue(fashionFile)!, info);
             var request = new PredictRequest { Model = info.Name, TopK = parse.GetValue(top), Id = index is { } i ? $"fashion-mnist-{i}" : Path.GetFileName(parse.GetValue(file)!) };
             request.Shape.AddRange(info.ItemShape);
             request.Data.AddRange(data);
-            var reply = await client.PredictAsync(request, point, deadline, token).ConfigureAwait(false);
+            var reply = await client.PredictAsync(request, point, policy, deadline, token).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                await context.Output.WriteLineAsync(CommonOptions.JsonFormatter.Format(reply)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(CommonOptions.ResponseJsonFormatter.Format(reply)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 

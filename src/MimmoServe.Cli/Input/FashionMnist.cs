@@ -11,43 +11,70 @@ internal static class FashionMnist
 {
     public const string DefaultImages = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 
+    private const int ImageLength = 28 * 28;
+
     /// <summary>Image <paramref name="index"/> as 784 floats in [0, 1], shape [1, 28, 28].</summary>
     /// <exception cref="InvalidDataException">Not an IDX image file, or no such image.</exception>
     public static float[] Image(string path, int index)
     {
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[16];
-        stream.ReadExactly(header);
-        var magic = BinaryPrimitives.ReadInt32BigEndian(header);
-        var count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
-        var rows = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
-        var columns = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
-        if (magic != 0x803 || rows != 28 || columns != 28)
-        {
-            throw new InvalidDataException($"{path} is not an IDX file of 28x28 images (magic {magic:x}, {rows}x{columns}).");
-        }
-
+        using var stream = OpenImages(path, out var count);
         if (index < 0 || index >= count)
         {
             throw new InvalidDataException($"image {index} does not exist: {path} holds {count} images (0..{count - 1}).");
         }
 
-        var pixels = new byte[rows * columns];
-        var skip = new byte[pixels.Length];
+        var pixels = new byte[ImageLength];
         for (var i = 0; i < index; i++)
         {
-            stream.ReadExactly(skip);
+            stream.ReadExactly(pixels);
         }
 
         stream.ReadExactly(pixels);
-        return [.. pixels.Select(p => p / 255f)];
+        return Scale(pixels);
+    }
+
+    /// <summary>Every image of the file, in order, each as 784 floats in [0, 1].</summary>
+    /// <exception cref="InvalidDataException">Not an IDX image file.</exception>
+    public static float[][] Images(string path)
+    {
+        using var stream = OpenImages(path, out var count);
+        var pixels = new byte[ImageLength];
+        var images = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            stream.ReadExactly(pixels);
+            images[i] = Scale(pixels);
+        }
+
+        return images;
+    }
+
+    /// <summary>Every label of the labels file beside <paramref name="imagesPath"/>; null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The labels file is not an IDX file of labels.</exception>
+    public static int[]? Labels(string imagesPath)
+    {
+        if (LabelsPath(imagesPath) is not { } labels)
+        {
+            return null;
+        }
+
+        using var stream = new GZipStream(File.OpenRead(labels), CompressionMode.Decompress);
+        Span<byte> header = stackalloc byte[8];
+        stream.ReadExactly(header);
+        if (BinaryPrimitives.ReadInt32BigEndian(header) != 0x801)
+        {
+            throw new InvalidDataException($"{labels} is not an IDX file of labels (magic {BinaryPrimitives.ReadInt32BigEndian(header):x}).");
+        }
+
+        var all = new byte[BinaryPrimitives.ReadInt32BigEndian(header[4..])];
+        stream.ReadExactly(all);
+        return [.. all.Select(b => (int)b)];
     }
 
     /// <summary>The label of test image <paramref name="index"/>, from the labels file beside the images; null when there is none.</summary>
     public static int? Label(string imagesPath, int index)
     {
-        var labels = imagesPath.Replace("images-idx3", "labels-idx1", StringComparison.Ordinal);
-        if (labels == imagesPath || !File.Exists(labels))
+        if (LabelsPath(imagesPath) is not { } labels)
         {
             return null;
         }
@@ -57,4 +84,31 @@ internal static class FashionMnist
         stream.ReadExactly(all);
         return all[8 + index];
     }
+
+    private static string? LabelsPath(string imagesPath)
+    {
+        var labels = imagesPath.Replace("images-idx3", "labels-idx1", StringComparison.Ordinal);
+        return labels != imagesPath && File.Exists(labels) ? labels : null;
+    }
+
+    /// <summary>The decompressed stream after the header, and the number of images.</summary>
+    private static GZipStream OpenImages(string path, out int count)
+    {
+        var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        Span<byte> header = stackalloc byte[16];
+        stream.ReadExactly(header);
+        var magic = BinaryPrimitives.ReadInt32BigEndian(header);
+        count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
+        var rows = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
+        var columns = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
+        if (magic != 0x803 || rows != 28 || columns != 28)
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"{path} is not an IDX file of 28x28 images (magic {magic:x}, {rows}x{columns}).");
+        }
+
+        return stream;
+    }
+
+    private static float[] Scale(byte[] pixels) => [.. pixels.Select(p => p / 255f)];
 }

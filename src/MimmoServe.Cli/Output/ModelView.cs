@@ -35,6 +35,17 @@ internal static class ModelView
             table.AddTextRow($"exit {e} weights", string.Join(" ", m.ExitWeights[e].Weights.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture))));
         }
 
+        if (m.StageCosts.Count > 0)
+        {
+            table.AddTextRow("stages", Text((uint)m.StageCosts.Count));
+            table.AddTextRow("stage costs", string.Join(" ", m.StageCosts.Select(c => c.ToString("0.###", CultureInfo.InvariantCulture))));
+        }
+
+        if (m.DefaultExitPolicy.Length > 0)
+        {
+            table.AddTextRow("default exit policy", m.DefaultExitPolicy);
+        }
+
         table.AddTextRow("execution provider", m.ExecutionProvider);
         foreach (var (key, value) in m.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
         {

@@ -4,13 +4,16 @@ using Spectre.Console;
 
 namespace MimmoServe.Cli.Output;
 
-/// <summary>A prediction as tables: the answer, the top classes, the uncertainty over the members, the timing.</summary>
+/// <summary>
+/// A prediction as tables: the answer with the exit that gave it and the share of the full forward pass it cost (an
+/// early-exit model's input may stop before the last exit), the top classes, the uncertainty over the members, the timing.
+/// </summary>
 internal static class PredictionView
 {
     public static void Write(IAnsiConsole console, PredictResponse r)
     {
-        var answer = new Table().AddColumns("model", "label", "class", "confidence", "k", "members");
-        answer.AddTextRow(r.Model, r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members));
+        var answer = new Table().AddColumns("model", "label", "class", "confidence", "k", "members", "exit", "compute share");
+        answer.AddTextRow(r.Model, r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members), Number(r.Exit), Number(r.ComputeShare));
         console.Write(answer);
 
         var top = new Table().Title("top classes").AddColumns("rank", "class", "label", "probability");
