@@ -4,7 +4,7 @@ import importlib
 import sys
 
 COMMANDS = {"train": "train", "evaluate": "evaluate", "export": "export", "check": "check",
-            "reference": "reference"}
+            "reference": "reference", "gates": "gates"}
 
 
 def main(argv=None):

@@ -4,7 +4,7 @@ import json
 from . import FORMAT_VERSION
 
 INPUT, OUTPUT, OPSET, BATCH = "input", "logits", 17, "batch"
-FAMILIES = ("mimmo", "mimonet", "single", "ensemble")
+FAMILIES = ("mimmo", "mimonet", "single", "ensemble", "jeidnn")
 PREFIX = "mimmo."
 KEYS = ("format_version", "family", "slots", "exits", "num_classes", "item_shape", "exit_weights", "labels",
         "ensemble_sizes", "replication", "default_ensemble_size", "metrics")
