@@ -36,7 +36,8 @@ def export(net, folder, default_size=0, metrics=None):
     stages = {"files": files, "costs": [float(c) for c in net.costs], "gate_threshold": 0.5}
     for s in range(exits):
         last = s == exits - 1
-        module = staged.StageModule(net, s)
+        # A new module is in training mode, which the exporter restores afterwards on everything under it.
+        module = staged.StageModule(net, s).eval()
         with torch.no_grad():
             out = module(h)
         in_name = contract.INPUT if s == 0 else ACTIVATION
