@@ -9,7 +9,6 @@ import torch
 from . import contract, data, staged
 from .export import ensemble_sizes
 
-ACTIVATION, NEXT_ACTIVATION, GATE = "activation", "next_activation", "gate"
 
 
 def stage_file(s):
@@ -40,8 +39,8 @@ def export(net, folder, default_size=0, metrics=None):
         module = staged.StageModule(net, s).eval()
         with torch.no_grad():
             out = module(h)
-        in_name = contract.INPUT if s == 0 else ACTIVATION
-        out_names = [contract.OUTPUT, GATE] + ([] if last else [NEXT_ACTIVATION])
+        in_name = contract.INPUT if s == 0 else contract.ACTIVATION
+        out_names = [contract.OUTPUT, contract.GATE] + ([] if last else [contract.NEXT_ACTIVATION])
         path = os.path.join(folder, files[s])
         with torch.no_grad():
             torch.onnx.export(module, h, path, opset_version=contract.OPSET, input_names=[in_name],
