@@ -292,6 +292,8 @@ def _check_staged(path, model, inputs, outputs, meta, opset, execute_graph):
     if opset != contract.OPSET:
         errors.append(f"the model must import opset {contract.OPSET} of the default domain, imports {opset}")
     files = _check_stages_key({key[len(contract.PREFIX):]: v for key, v in meta.items()}, e, errors) if e else None
+    if contract.PREFIX + "conformal" in meta and sizes and e:
+        _check_conformal(_json({"conformal": meta[contract.PREFIX + "conformal"]}, "conformal", errors), sizes, e, errors)
     graphs, dims = [model], _check_stage_graph(model, 0, e == 1, contract.INPUT, [m] + (item or [None]), m, k, errors)
     folder = os.path.dirname(path)
     for s, name in enumerate(files[1:] if files and not errors else [], start=1):
@@ -316,6 +318,17 @@ def _check_staged(path, model, inputs, outputs, meta, opset, execute_graph):
     if errors:
         raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
     return summary
+
+
+def _check_conformal(value, sizes, e, errors):
+    thresholds = value.get("thresholds") if isinstance(value, dict) else None
+    alpha = value.get("alpha") if isinstance(value, dict) else None
+    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        errors.append(f"mimmo.conformal alpha must be in (0, 1), got {alpha!r}")
+    if (not isinstance(thresholds, dict) or sorted(thresholds) != sorted(str(k) for k in sizes)
+            or not all(isinstance(q, list) and len(q) == e and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in q)
+                       for q in thresholds.values())):
+        errors.append(f"mimmo.conformal thresholds must map each ensemble size {sizes} to {e} numbers in [0, 1]")
 
 
 def _execute_stages(graphs, item_dims, rows=2):

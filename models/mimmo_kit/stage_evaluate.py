@@ -29,21 +29,27 @@ def outputs(net, rows, batch=500):
     return np.concatenate([p[0].numpy() for p in parts]), np.concatenate([p[1].numpy() for p in parts])
 
 
+def _sets(r):
+    return f" {r['coverage']:.4f} / {r['set_size']:.2f} |" if "coverage" in r else " - |"
+
+
 def policy_table(rows):
-    lines = ["| policy | accuracy | NLL | ECE (15 bins) | Brier | mean compute per input | inputs leaving at exit 0 / 1 / 2 |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| policy | accuracy | NLL | ECE (15 bins) | Brier | mean compute per input | inputs leaving at exit 0 / 1 / 2 "
+             "| conformal coverage / mean set size |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['accuracy']:.4f} | {r['nll']:.4f} | {r['ece']:.4f} | {r['brier']:.4f} | "
-                     f"{r['compute']:.3f} | {' / '.join(f'{v:.3f}' for v in r['exits'])} |")
+                     f"{r['compute']:.3f} | {' / '.join(f'{v:.3f}' for v in r['exits'])} |" + _sets(r))
     return "\n".join(lines)
 
 
 def one_per_slot_table(rows):
-    lines = ["| policy | accuracy | NLL | ECE (15 bins) | mean compute of the exit taken | mean compute of the row |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| policy | accuracy | NLL | ECE (15 bins) | mean compute of the exit taken | mean compute of the row "
+             "| conformal coverage / mean set size |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['accuracy']:.4f} | {r['nll']:.4f} | {r['ece']:.4f} | {r['compute']:.3f} | "
-                     f"{r['row_compute']:.3f} |")
+                     f"{r['row_compute']:.3f} |" + _sets(r))
     return "\n".join(lines)
 
 
@@ -70,9 +76,11 @@ def run(args):
         images, labels = images[:args.limit], labels[:args.limit]
     costs, threshold = net.costs.tolist(), net.gate_threshold
     logits, gates = outputs(net, same_layout(images, net.slots))
-    same = policies.evaluate(logits, gates, labels, costs, threshold)
+    conformal = ckpt["hp"].get("conformal")
+    thresholds = conformal["thresholds"] if conformal else {}
+    same = policies.evaluate(logits, gates, labels, costs, threshold, conformal=thresholds.get(str(net.slots)))
     logits, gates = outputs(net, shifted_layout(images, net.slots))
-    one = policies.evaluate_one_per_slot(logits, gates, labels, costs, threshold)
+    one = policies.evaluate_one_per_slot(logits, gates, labels, costs, threshold, conformal=thresholds.get("1"))
     for label, rows in (("k=3", same), ("k=1", one)):
         for policy, r in rows.items():
             print(f"{name} {label} {policy:18s} " + "  ".join(f"{m} {r[m]:.4f}" for m in (*METRICS, "compute")), flush=True)
@@ -90,7 +98,8 @@ def run(args):
         f"### Three inputs per row (k = 1; {dataset})", one_per_slot_table(one),
         "### The lambda sweep of the gates", sweep_table(ckpt["history"]),
         f"Stage costs (share of the full pass, multiply-accumulates): {[round(c, 4) for c in costs]}; "
-        f"gate threshold {threshold}."])
+        f"gate threshold {threshold}; conformal sets: "
+        + (f"alpha {conformal['alpha']}, calibrated on the 5,000 held-out monitor images" if conformal else "none") + "."])
     update_report(args.report, text, BEGIN, END)
     folder = os.path.join(os.path.dirname(args.report) or ".", "report")
     os.makedirs(folder, exist_ok=True)

@@ -25,8 +25,9 @@ def _fix_dims(value, dims):
         d.dim_value = size
 
 
-def export(net, folder, default_size=0, metrics=None):
-    """Writes every stage's graph into folder; returns the file names."""
+def export(net, folder, default_size=0, metrics=None, conformal=None):
+    """Writes every stage's graph into folder; returns the file names. conformal: the split-conformal
+    thresholds per ensemble size and exit that `gates` calibrated (mimmo.conformal), if any."""
     net.eval()
     slots, classes, exits = net.slots, net.classes, net.num_exits
     files = [stage_file(s) for s in range(exits)]
@@ -55,6 +56,8 @@ def export(net, folder, default_size=0, metrics=None):
             values = contract.metadata("jeidnn", slots, exits, classes, data.ITEM_SHAPE, weights, data.LABELS,
                                        sizes, default_size or slots, metrics)
             values[contract.PREFIX + "stages"] = json.dumps(stages)
+            if conformal:
+                values[contract.PREFIX + "conformal"] = json.dumps(conformal)
         else:
             values = {contract.PREFIX + "format_version": "1", contract.PREFIX + "stage": str(s)}
         contract.set_metadata(model, values)

@@ -331,6 +331,12 @@ class StagedTest(unittest.TestCase):
         def remove_stage2(folder):
             os.remove(os.path.join(folder, "stage2.onnx"))
 
+        def conformal_key(folder):
+            path = os.path.join(folder, "model.onnx")
+            model = onnx.load(path)
+            contract.set_metadata(model, {"mimmo.conformal": json.dumps({"alpha": 0.1, "thresholds": {"3": [0.5]}})})
+            onnx.save(model, path)
+
         def config(folder):
             with open(os.path.join(folder, "config.json"), "w") as f:
                 json.dump({"exit_policy": "sometimes"}, f)
@@ -341,6 +347,7 @@ class StagedTest(unittest.TestCase):
             "the first model.onnx": stages(lambda v: v.update(files=["stage1.onnx", "model.onnx", "stage2.onnx"])),
             "not a valid ONNX model": remove_stage2,
             "exit_policy must be": config,
+            "mimmo.conformal thresholds must map": conformal_key,
         }
         for needle, change in cases.items():
             with self.subTest(needle=needle):
@@ -396,6 +403,18 @@ class PoliciesTest(unittest.TestCase):
         gates.gate_loss(probs, torch.tensor([0])).backward()
         self.assertNotEqual(probs.grad[0, 0].item(), 0)
         self.assertEqual(probs.grad[0, 1].item(), 0)
+
+
+    def test_conformalThresholds_CoverAtLeastOneMinusAlphaOfTheCalibrationInputs(self):
+        rng = np.random.default_rng(0)
+        probs = rng.dirichlet(np.ones(10) * 0.3, size=(2000, 3))
+        labels = rng.integers(0, 10, 2000)
+        q = policies.conformal_thresholds(probs, labels, 0.1)
+        for e in range(3):
+            sets = policies.conformal_sets(probs, np.full(2000, e), q)
+            self.assertGreaterEqual(sets[np.arange(2000), labels].mean(), 0.9)
+        # A smaller alpha needs larger sets.
+        self.assertTrue(all(a >= b for a, b in zip(policies.conformal_thresholds(probs, labels, 0.02), q)))
 
 
 class PiecesTest(unittest.TestCase):
