@@ -1,7 +1,7 @@
 """Checkpoints: what `train` saves, and ensembles assembled from several single-network checkpoints."""
 import torch
 
-from . import nets
+from . import nets, staged
 
 
 def load(path):
@@ -15,6 +15,9 @@ def load(path):
 def build(ckpt):
     if ckpt["family"] == "ensemble":
         net = nets.EnsembleNet([build(member) for member in ckpt["members"]])
+    elif ckpt["family"] == "jeidnn":
+        net = staged.build(ckpt["hp"])
+        net.load_state_dict(ckpt["state"])
     else:
         net = nets.build(ckpt["family"], ckpt["hp"])
         net.load_state_dict(ckpt["state"])

@@ -70,6 +70,25 @@ def _unsqueeze(x, axes, **_):
     return x
 
 
+def _topk(x, k, axis=-1, largest=1, sorted=1, **_):
+    if not largest:
+        raise NotImplementedError("TopK with largest=0")
+    k = int(np.asarray(k).reshape(-1)[0])
+    index = np.argsort(-x, axis=axis, kind="stable").take(np.arange(k), axis=axis)
+    return np.take_along_axis(x, index, axis=axis), index.astype(np.int64)
+
+
+def _reduce_sum(x, axes=None, keepdims=1, noop_with_empty_axes=0, **_):
+    if axes is None or len(np.atleast_1d(axes)) == 0:
+        return x if noop_with_empty_axes else x.sum(keepdims=bool(keepdims))
+    return x.sum(axis=tuple(int(a) for a in np.atleast_1d(axes)), keepdims=bool(keepdims))
+
+
+def _log_softmax(x, axis=-1, **_):
+    shifted = x - x.max(axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis, keepdims=True))
+
+
 OPS = {
     "Conv": _conv, "MaxPool": _maxpool, "Gemm": _gemm, "Reshape": _reshape, "Flatten": _flatten,
     "Slice": _slice, "Unsqueeze": _unsqueeze,
@@ -84,6 +103,11 @@ OPS = {
     "Shape": lambda x, **_: np.array(x.shape, dtype=np.int64),
     "Gather": lambda x, i, axis=0, **_: np.take(x, i, axis=axis),
     "Squeeze": lambda x, axes=None, **_: np.squeeze(x, axis=None if axes is None else tuple(int(a) for a in axes)),
+    "TopK": _topk, "ReduceSum": _reduce_sum, "LogSoftmax": _log_softmax,
+    "Exp": lambda x, **_: np.exp(x), "Neg": lambda x, **_: -x,
+    "Sigmoid": lambda x, **_: 1 / (1 + np.exp(-x)),
+    "ConstantOfShape": lambda shape, value=None, **_: np.full(
+        tuple(int(d) for d in shape), 0.0 if value is None else value.reshape(-1)[0], dtype=np.float32 if value is None else value.dtype),
     "Softmax": lambda x, axis=-1, **_: (lambda e: e / e.sum(axis, keepdims=True))(np.exp(x - x.max(axis, keepdims=True))),
 }
 
@@ -100,5 +124,6 @@ def run(model, feeds):
         while args and args[-1] is None:
             args.pop()
         result = op(*args, **_attrs(node))
-        values[node.output[0]] = result
+        for name, value in zip(node.output, result if isinstance(result, tuple) else (result,)):
+            values[name] = value
     return [values[o.name] for o in model.graph.output]
