@@ -1,4 +1,7 @@
 using System.Text.Json;
+using MimmoServe.Cli.Input;
+using MimmoServe.Client;
+using MimmoServe.Protocol.V1;
 
 namespace MimmoServe.Cli.Tests;
 
@@ -63,5 +66,75 @@ public sealed class BenchCommandTests(CliServerFixture server) : IClassFixture<C
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("not a mode", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_ImagesWithLabels_EveryItemInTurnAndAccuracyAgainstTheLabels()
+    {
+        // Six items of the fixture's shape [4]; each label is the server's own answer (k = M: a row holds one item, so
+        // the answer does not depend on the batch) for even items and another class for odd ones. Items go out in
+        // turn, so with c answers exactly ceil(c / 2) are right.
+        using var folder = new TempFolder();
+        var random = new Random(7);
+        var values = Enumerable.Range(0, 6 * 4).Select(_ => random.NextSingle() * 4 - 2).ToArray();
+        var path = folder.WriteFloats("items.f32", values);
+        using var client = MimmoClient.Create(server.Address);
+        var labels = new int[6];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var request = new PredictRequest { Model = "mimo" };
+            request.Shape.Add(4);
+            request.Data.AddRange(values.AsSpan(i * 4, 4).ToArray());
+            var answer = (int)(await client.PredictAsync(request, OperatingPoint.Accuracy)).ClassIndex;
+            labels[i] = i % 2 == 0 ? answer : (answer + 1) % 4;
+        }
+
+        File.WriteAllText(Path.Combine(folder.Path, ItemSet.ManifestFile), JsonSerializer.Serialize(new { images = "items.f32", labels }));
+        var file = Path.Combine(folder.Path, "bench.json");
+
+        var run = await CliRun.RunAsync(["bench", "--address", server.Address, "--model", "mimo", "--modes", "accuracy", "--concurrency", "3", "--duration", "1", "--images", path, "--json", file]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var root = json.RootElement;
+        var completed = root.GetProperty("completed").GetInt64();
+        Assert.Equal(0, root.GetProperty("failed").GetInt64());
+        Assert.True(completed > 6, run.ToString());
+        Assert.Equal(6, root.GetProperty("items").GetInt32());
+        Assert.Equal((completed + 1) / 2 / (double)completed, root.GetProperty("accuracy").GetDouble(), 12);
+        // Not a staged model: no exit histogram.
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("exits").ValueKind);
+        Assert.Contains("6 items in turn", run.Output, StringComparison.Ordinal);
+        Assert.Contains("served accuracy", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_RandomItem_NoAccuracy()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"mimmo-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = await CliRun.RunAsync(["bench", "--address", server.Address, "--concurrency", "2", "--duration", "0.5", "--json", file]);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
+            Assert.Equal((1, "default"), (json.RootElement.GetProperty("items").GetInt32(), json.RootElement.GetProperty("exit_policy").GetString()));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--exit", "soon", "not an exit policy")]
+    [InlineData("--images", "no-such-file.f32", "does not exist")]
+    public async Task Bench_BadExitOrImages_ExitTwoNamingWhy(string option, string value, string reason)
+    {
+        var run = await CliRun.RunAsync(["bench", "--address", server.Address, option, value, "--duration", "1"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(reason, run.Error, StringComparison.Ordinal);
     }
 }

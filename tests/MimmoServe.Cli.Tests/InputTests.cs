@@ -61,4 +61,56 @@ public sealed class InputTests
         Assert.Equal(9, FashionMnist.Label(FashionMnist.DefaultImages, 0));
         Assert.Contains("holds 10000", Assert.Throws<InvalidDataException>(() => FashionMnist.Image(FashionMnist.DefaultImages, 10000)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FashionMnist_WholeTestSet_EveryImageWithItsLabelInOrder()
+    {
+        var images = FashionMnist.Images(FashionMnist.DefaultImages);
+        var labels = FashionMnist.Labels(FashionMnist.DefaultImages);
+
+        Assert.NotNull(labels);
+        Assert.Equal(images.Length, labels.Length);
+        foreach (var n in new[] { 0, 1, 4321, images.Length - 1 })
+        {
+            Assert.Equal(FashionMnist.Image(FashionMnist.DefaultImages, n), images[n]);
+            Assert.Equal(FashionMnist.Label(FashionMnist.DefaultImages, n), labels[n]);
+        }
+    }
+
+    [Fact]
+    public void ItemSet_RawFloatsWithManifestBeside_ItemsAndTheManifestLabels()
+    {
+        using var folder = new TempFolder();
+        var path = folder.WriteFloats("items.f32", [.. Enumerable.Range(0, 12).Select(i => (float)i)]);
+        File.WriteAllText(Path.Combine(folder.Path, ItemSet.ManifestFile), """{"images": "items.f32", "labels": [3, 1, 2]}""");
+
+        var set = ItemSet.Load(path, [2, 2]);
+
+        Assert.Equal(3, set.Items.Length);
+        Assert.Equal([4f, 5f, 6f, 7f], set.Items[1]);
+        Assert.Equal([3, 1, 2], Assert.IsType<int[]>(set.Labels));
+    }
+
+    [Fact]
+    public void ItemSet_ManifestOfAnotherFile_NoLabels()
+    {
+        using var folder = new TempFolder();
+        var path = folder.WriteFloats("items.f32", new float[8]);
+        File.WriteAllText(Path.Combine(folder.Path, ItemSet.ManifestFile), """{"images": "images.f32", "labels": [3, 1]}""");
+
+        Assert.Null(ItemSet.Load(path, [4]).Labels);
+    }
+
+    [Theory]
+    [InlineData(10, "[1, 4]", "[3, 1]", "not a whole number of items")]
+    [InlineData(12, "[4]", "[3, 1]", "3 items but its labels are 2")]
+    public void ItemSet_ItemsThatDoNotFit_InvalidDataNamingWhy(int values, string shape, string labels, string reason)
+    {
+        using var folder = new TempFolder();
+        var path = folder.WriteFloats("items.f32", new float[values]);
+        File.WriteAllText(Path.Combine(folder.Path, ItemSet.ManifestFile), $$"""{"images": "items.f32", "labels": {{labels}}}""");
+        long[] itemShape = [.. System.Text.Json.JsonSerializer.Deserialize<long[]>(shape)!];
+
+        Assert.Contains(reason, Assert.Throws<InvalidDataException>(() => ItemSet.Load(path, itemShape)).Message, StringComparison.Ordinal);
+    }
 }

@@ -81,6 +81,42 @@ public sealed class ServerCommandsTests(CliServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task Predict_ExitNotAPolicy_ExitTwoNamingWhatIsAccepted()
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--exit", "early", "--address", server.Address]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("use auto, full or a confidence threshold in (0, 1]", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_ExitFullOnAModelThatIsNotStaged_LastExitAndTheWholeCompute()
+    {
+        var json = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--exit", "full", "--json", "--address", server.Address]);
+        var table = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--exit", "full", "--address", server.Address]);
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(json.Output);
+        Assert.Equal((1u, 1f), (reply.Exit, reply.ComputeShare));
+        Assert.Contains("\"computeShare\": 1", json.Output, StringComparison.Ordinal);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("│ exit │ compute share │", table.Output, StringComparison.Ordinal);
+        Assert.Contains("│ 1    │ 1.0000        │", table.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("0.5")]
+    public async Task Predict_EarlyExitOnAModelThatIsNotStaged_ExitOneWithInvalidArgument(string policy)
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--exit", policy, "--address", server.Address]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: InvalidArgument:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("full", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_Serving_ExitZero()
     {
         var run = await CliRun.RunAsync(["health", "--address", server.Address]);

@@ -29,6 +29,11 @@ internal static class PredictionView
         uncertainty.AddTextRow(Number(u.PredictiveEntropy), Number(u.ExpectedEntropy), Number(u.MutualInformation), Number(u.Variance), Number(u.Agreement));
         console.Write(uncertainty);
 
+        if (r.PredictionSet.Count > 0)
+        {
+            console.WriteLine($"conformal prediction set (classes): {string.Join(", ", r.PredictionSet.Select(c => Number(c)))}");
+        }
+
         if (r.Timing is { } t)
         {
             console.WriteLine($"queue {t.QueueUs} us, compute {t.ComputeUs} us, run of {t.BatchRows} rows for {t.BatchRequests} requests");
