@@ -11,6 +11,11 @@ internal sealed record BundledModel(string Name, string Path, ModelContract Cont
     /// <summary>Inputs one row carries when each takes k slots: the server packs floor(M / k) groups into a row.</summary>
     public int InputsPerRow(int k) => Contract.Slots / k;
 
+    /// <summary>A staged (early-exit) model: <c>model.onnx</c> is stage 0 of several files (<c>mimmo.stages</c>, models/CONTRACT.md).</summary>
+    public bool IsStaged => Contract.Metadata.ContainsKey(StagesKey);
+
+    private const string StagesKey = "mimmo.stages";
+
     public static BundledModel Load(OnnxRuntime runtime, string folder)
     {
         var path = System.IO.Path.Combine(folder, "model.onnx");

@@ -6,11 +6,12 @@ namespace MimmoServe.Bench.Suite;
 
 /// <summary>
 /// Drives load with the <c>mimmo bench</c> command users have, as a child process (its CPU is its own), and reads
-/// the JSON it writes. Closed loop at a concurrency or open loop (Poisson) at a rate; one operating point k.
+/// the JSON it writes. Closed loop at a concurrency or open loop (Poisson) at a rate; one operating point k; for a
+/// staged model an exit policy over a set of labelled images (<c>--exit</c>, <c>--images</c>).
 /// </summary>
 internal sealed class CliLoad(SuitePaths paths)
 {
-    public async Task<LoadResult> RunAsync(ServerProcess server, string model, int k, int? concurrency, double? rate, double seconds)
+    public async Task<LoadResult> RunAsync(ServerProcess server, string model, int k, int? concurrency, double? rate, double seconds, string? exit = null, string? images = null)
     {
         var json = Path.Combine(Path.GetTempPath(), $"mimmo-suite-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet")
@@ -23,6 +24,18 @@ internal sealed class CliLoad(SuitePaths paths)
                 "--duration", seconds.ToString(CultureInfo.InvariantCulture), "--json", json,
             },
         };
+        if (exit is not null)
+        {
+            start.ArgumentList.Add("--exit");
+            start.ArgumentList.Add(exit);
+        }
+
+        if (images is not null)
+        {
+            start.ArgumentList.Add("--images");
+            start.ArgumentList.Add(images);
+        }
+
         if (rate is { } r)
         {
             start.ArgumentList.Add("--rate");
@@ -65,11 +78,17 @@ internal sealed class CliLoad(SuitePaths paths)
                 latency.GetProperty("p99").GetDouble(),
                 root.GetProperty("errors_by_status").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()),
                 serverCpu,
-                root.GetProperty("client_cpu_s").GetDouble());
+                root.GetProperty("client_cpu_s").GetDouble(),
+                Nullable(root, "accuracy"),
+                root.GetProperty("exits") is { ValueKind: JsonValueKind.Object } exits ? exits.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()) : null,
+                Nullable(root, "mean_compute_share"));
         }
         finally
         {
             File.Delete(json);
         }
     }
+
+    private static double? Nullable(JsonElement root, string name) =>
+        root.GetProperty(name) is { ValueKind: JsonValueKind.Number } value ? value.GetDouble() : null;
 }

@@ -2,7 +2,8 @@ namespace MimmoServe.Bench.Suite;
 
 /// <summary>
 /// One load run of <c>mimmo bench</c> against the server: completed calls per second, latency percentiles in ms,
-/// failures by status, and the CPU seconds the server and the load generator spent.
+/// failures by status, and the CPU seconds the server and the load generator spent. Over labelled items, the served
+/// accuracy; on a staged (early-exit) model, the answers per exit and the mean compute share (else null).
 /// </summary>
 internal sealed record LoadResult(
     string Loop,
@@ -17,4 +18,7 @@ internal sealed record LoadResult(
     double P99Ms,
     IReadOnlyDictionary<string, long> Errors,
     double ServerCpuSeconds,
-    double ClientCpuSeconds);
+    double ClientCpuSeconds,
+    double? Accuracy = null,
+    IReadOnlyDictionary<string, long>? Exits = null,
+    double? MeanComputeShare = null);

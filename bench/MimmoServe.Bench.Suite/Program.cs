@@ -31,8 +31,12 @@ if (models.Count == 0)
     return 1;
 }
 
+// Staged (early-exit) models have their own section: their stage 0 alone is not the model, so the limit, the served
+// table and naive serving (which measure model.onnx as one graph) leave them out.
+var staged = models.Where(m => m.IsStaged).ToList();
+models = [.. models.Where(m => !m.IsStaged)];
 var seconds = options.Seconds;
-Console.WriteLine($"MimmoServe benchmark suite: {string.Join(", ", models.Select(m => m.Name))}; {seconds} s per measurement");
+Console.WriteLine($"MimmoServe benchmark suite: {string.Join(", ", models.Concat(staged).Select(m => m.Name))}; {seconds} s per measurement");
 Console.WriteLine($"machine: {MachineInfo.Describe()}; load average {loadAverage}; ONNX Runtime {runtime.Version}");
 
 // 1. The limit: the raw engine in this process, nothing else running.
@@ -46,6 +50,7 @@ foreach (var model in models)
 // 2. Served: the batching server with the models as bundled, every supported k, saturation then half load.
 var load = new CliLoad(paths);
 var served = new List<ServedPoint>();
+var earlyExit = new List<EarlyExitPoint>();
 await using (var server = await ServerProcess.StartAsync(paths, paths.Models).ConfigureAwait(false))
 {
     foreach (var model in models)
@@ -55,7 +60,7 @@ await using (var server = await ServerProcess.StartAsync(paths, paths.Models).Co
             var perRow = model.InputsPerRow(k);
             var rows = model.Config.MaxRowsPerRun;
             // Enough callers to fill two runs and the next one: the server keeps two runs' buffers.
-            var callers = Math.Clamp(3 * rows * perRow, 16, 384);
+            var callers = EarlyExit.ServedCallers(model, k);
             if (options.Warmup > 0)
             {
                 await load.RunAsync(server, model.Name, k, callers, null, options.Warmup).ConfigureAwait(false);
@@ -69,6 +74,12 @@ await using (var server = await ServerProcess.StartAsync(paths, paths.Models).Co
             Console.WriteLine($"served {model.Name,-18} k={k} callers {callers,3}: {GoalEvaluator.N(saturation.PerSecond)}/s p99 {GoalEvaluator.F(saturation.P99Ms)} ms " +
                 $"(limit {GoalEvaluator.N(limit)}/s, {GoalEvaluator.F(point.ServedOverLimit)}); half load {GoalEvaluator.N(half.PerSecond)}/s p50 {GoalEvaluator.F(half.P50Ms)} ms p99 {GoalEvaluator.F(half.P99Ms)} ms; failed {saturation.Failed + half.Failed}");
         }
+    }
+
+    // 2b. Early exit: each staged model, auto against full, on the same server.
+    foreach (var model in staged)
+    {
+        earlyExit.AddRange(await EarlyExit.RunAsync(load, server, model, paths, options).ConfigureAwait(false));
     }
 }
 
@@ -94,7 +105,7 @@ await using (var server = await ServerProcess.StartAsync(paths, naiveModels.Fold
 
 var goals = GoalEvaluator.Evaluate(served, naive);
 var command = "dotnet run -c Release --project bench/MimmoServe.Bench.Suite" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty);
-var results = new SuiteResults(started, clock.Elapsed.TotalMinutes, command, MachineInfo.Describe(), loadAverage, runtime.Version, seconds, limits, served, naive, goals);
+var results = new SuiteResults(started, clock.Elapsed.TotalMinutes, command, MachineInfo.Describe(), loadAverage, runtime.Version, seconds, limits, served, naive, goals, earlyExit, EarlyExitComparison.Of(earlyExit));
 var outFolder = options.OutFolder ?? paths.BenchFolder;
 Directory.CreateDirectory(outFolder);
 await ReportWriter.WriteAsync(results, outFolder).ConfigureAwait(false);

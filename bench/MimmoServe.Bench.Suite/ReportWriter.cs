@@ -125,8 +125,47 @@ internal static class ReportWriter
             Line($"| {p.Model} | {p.K} | {N(p.Saturation.PerSecond)} | {Quality(p.Quality?.Accuracy)} | {Quality(p.Quality?.Nll)} |");
         }
 
+        if (r.EarlyExit.Count > 0)
+        {
+            Line();
+            EarlyExitSection(r, Line);
+        }
+
         return md.ToString();
     }
+
+    private static void EarlyExitSection(SuiteResults r, Action<string> line)
+    {
+        var images = r.EarlyExit[0];
+        line("## Early exit (JEI-DNN)");
+        line("");
+        line($"Each staged model on the same server as above, under `x-mimmo-exit: full` (every stage runs) and `auto` (the learned gates");
+        line($"stop each input at its own exit), at its default k and at k = 1, with the same callers (closed loop at saturation, the");
+        line($"served section's formula) and the same client settings, over {images.ItemCount} labelled test images sent in turn (`{images.Images}`,");
+        line("`mimmo bench --images`). Accuracy is of the served answers against the labels; compute share is the share of the full");
+        line("forward pass the server ran per input (the stage costs up to its exit); exits: answers per exit, 0 = shallowest.");
+        line("");
+        line("| model | k | policy | callers | inputs/s | p50 ms | p99 ms | served accuracy | mean compute share | answers per exit | server CPU µs per input | failed |");
+        line("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        foreach (var p in r.EarlyExit)
+        {
+            var s = p.Saturation;
+            line($"| {p.Model} | {p.K} | {p.Policy} | {s.Concurrency} | {N(s.PerSecond)} | {F(s.P50Ms)} | {F(s.P99Ms)} | {Quality(s.Accuracy)} | {Share(s.MeanComputeShare)} | " +
+                $"{EarlyExit.Histogram(s)} | {F(s.ServerCpuSeconds / Math.Max(1, s.Completed) * 1e6)} | {Failures(s)} |");
+        }
+
+        line("");
+        line("| model | k | auto / full inputs/s | auto inputs/s | full inputs/s | accuracy auto - full | compute share auto / full |");
+        line("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in r.EarlyExitComparisons)
+        {
+            var difference = c.AccuracyDifference is { } d ? d.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture) : "n/a";
+            line($"| {c.Model} | {c.K} | {F(c.ThroughputRatio)}x | {N(c.Auto.Saturation.PerSecond)} | {N(c.Full.Saturation.PerSecond)} | {difference} | " +
+                $"{Share(c.Auto.Saturation.MeanComputeShare)} / {Share(c.Full.Saturation.MeanComputeShare)} |");
+        }
+    }
+
+    private static string Share(double? value) => value is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Failures(params LoadResult[] results)
     {

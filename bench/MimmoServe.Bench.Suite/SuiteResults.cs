@@ -12,4 +12,6 @@ internal sealed record SuiteResults(
     IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> LimitRowsPerSecond,
     IReadOnlyList<ServedPoint> Served,
     IReadOnlyList<NaivePoint> Naive,
-    IReadOnlyList<Goal> Goals);
+    IReadOnlyList<Goal> Goals,
+    IReadOnlyList<EarlyExitPoint> EarlyExit,
+    IReadOnlyList<EarlyExitComparison> EarlyExitComparisons);
