@@ -141,6 +141,69 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         return groups;
     }
 
+    /// <summary>
+    /// mimmo.stages: {"files": S names (files[0] = model.onnx, plain names in the model's folder), "costs": S numbers
+    /// > 0 summing to 1, "gate_threshold": a number in (0, 1)}, with S = mimmo.exits.
+    /// </summary>
+    public ModelStages Stages(int exits, StageLayout first)
+    {
+        var key = ContractKeys.Stages;
+        using var doc = Parse(key);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelContractException(key, "must be a JSON object with \"files\", \"costs\" and \"gate_threshold\".");
+        }
+
+        var files = System.Array.ConvertAll(Array(Property(root, key, "files"), key, "\"files\""), f => StageFile(f, key));
+        if (files.Length != exits)
+        {
+            throw new ModelContractException(key, $"{files.Length} files; a staged model has one stage per exit (mimmo.exits = {exits}).");
+        }
+
+        if (files[0] != "model.onnx")
+        {
+            throw new ModelContractException(key, $"files[0] is '{files[0]}'; stage 0 is model.onnx, the file that carries this key.");
+        }
+
+        if (files.Distinct(StringComparer.Ordinal).Count() != files.Length)
+        {
+            throw new ModelContractException(key, $"the files [{string.Join(", ", files)}] repeat a name; each stage has its own file.");
+        }
+
+        var costs = Array(Property(root, key, "costs"), key, "\"costs\"");
+        if (costs.Length != exits)
+        {
+            throw new ModelContractException(key, $"{costs.Length} costs; expected one per stage ({exits}).");
+        }
+
+        var values = new float[exits];
+        var sum = 0.0;
+        for (var s = 0; s < exits; s++)
+        {
+            if (costs[s].ValueKind != JsonValueKind.Number || !costs[s].TryGetDouble(out var c) || !double.IsFinite(c) || c <= 0)
+            {
+                throw new ModelContractException(key, $"costs[{s}] = {costs[s].GetRawText()} is not a finite number > 0.");
+            }
+
+            values[s] = (float)c;
+            sum += c;
+        }
+
+        if (Math.Abs(sum - 1) > ContractKeys.StageCostTolerance)
+        {
+            throw new ModelContractException(key, $"the costs sum to {sum.ToString("G6", CultureInfo.InvariantCulture)}; they are shares of the full forward pass and must sum to 1 within {ContractKeys.StageCostTolerance}.");
+        }
+
+        var threshold = Property(root, key, "gate_threshold");
+        if (threshold.ValueKind != JsonValueKind.Number || !threshold.TryGetDouble(out var t) || !(t > 0 && t < 1))
+        {
+            throw new ModelContractException(key, $"gate_threshold = {threshold.GetRawText()} is not a number in (0, 1).");
+        }
+
+        return new ModelStages(files, values, (float)t, first);
+    }
+
     public string JsonObject(string key)
     {
         using var doc = Parse(key);
@@ -183,6 +246,20 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         }
 
         return result;
+    }
+
+    private static JsonElement Property(JsonElement root, string key, string name) =>
+        root.TryGetProperty(name, out var value) ? value : throw new ModelContractException(key, $"no \"{name}\".");
+
+    private static string StageFile(JsonElement element, string key)
+    {
+        var name = element.ValueKind == JsonValueKind.String ? element.GetString()! : null;
+        if (string.IsNullOrEmpty(name) || name != Path.GetFileName(name) || name is "." or "..")
+        {
+            throw new ModelContractException(key, $"the file {element.GetRawText()} is not a plain file name in the model's folder.");
+        }
+
+        return name;
     }
 
     private JsonDocument Parse(string key)
