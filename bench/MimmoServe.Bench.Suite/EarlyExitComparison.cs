@@ -1,7 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace MimmoServe.Bench.Suite;
 
-/// <summary><c>auto</c> against <c>full</c> on the same model, k and load: the throughput ratio and what it costs in accuracy.</summary>
-internal sealed record EarlyExitComparison(string Model, int K, EarlyExitPoint Auto, EarlyExitPoint Full)
+/// <summary>
+/// <c>auto</c> against <c>full</c> on the same model, k and load: the throughput ratio and what it costs in accuracy.
+/// The two points themselves are in the results' early-exit list, not repeated here.
+/// </summary>
+internal sealed record EarlyExitComparison(string Model, int K, [property: JsonIgnore] EarlyExitPoint Auto, [property: JsonIgnore] EarlyExitPoint Full)
 {
     public double ThroughputRatio => Auto.Saturation.PerSecond / Full.Saturation.PerSecond;
 
