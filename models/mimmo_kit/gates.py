@@ -1,5 +1,5 @@
-"""Train a staged early-exit model (JEI-DNN) from a trained MIMMO checkpoint: the trunk stays frozen, the exit
-heads and the gates are trained jointly with the accuracy and cost trade-off.
+"""Train a staged early-exit model (JEI-DNN) from a trained MIMMO checkpoint: the trunk and the last exit stay
+frozen, the intermediate exit heads and the gates are trained jointly with the accuracy and cost trade-off.
 
 As in JEI-DNN, the gates define for each input a distribution over exits, q_e = g_e prod_{j<e} (1 - g_j); the
 objective is the expected loss plus lambda times the expected compute, sum_e q_e (CE_e + lambda C_e), C_e the
@@ -142,9 +142,11 @@ def run(args):
         tx, ty = tx[:args.subset], ty[:args.subset]
     tx, ty = torch.from_numpy(tx), torch.from_numpy(ty)
     mx, my = torch.from_numpy(mx[:args.monitor]), my[:args.monitor]
-    for p in net.mimmo.blocks.parameters():
-        p.requires_grad_(False)
-    params = list(net.mimmo.exits.parameters()) + list(net.gates.parameters())
+    # As in JEI-DNN, the backbone (trunk and final classifier) stays as trained; the intermediate exits and gates learn.
+    frozen = [net.mimmo.blocks, net.mimmo.exits[-1]]
+    for module in frozen:
+        module.requires_grad_(False)
+    params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=args.lr)
     steps = math.ceil(len(tx) / args.batch_size)
     if args.max_batches:
@@ -154,7 +156,8 @@ def run(args):
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
         net.train()
-        net.mimmo.blocks.eval()  # frozen trunk: its batch-norm statistics stay as trained
+        for module in frozen:
+            module.eval()  # its batch-norm statistics stay as trained
         order = torch.randperm(len(tx), generator=gen)
         sums = [0.0, 0.0]
         for b in range(steps):

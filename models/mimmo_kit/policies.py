@@ -43,7 +43,7 @@ def coverage(probs, exits, labels, thresholds):
     return {"coverage": float(sets[np.arange(len(labels)), labels].mean()), "set_size": float(sets.sum(1).mean())}
 
 
-def evaluate(logits, gates, labels, costs, threshold, confidences=(0.9, 0.99), conformal=None):
+def evaluate(logits, gates, labels, costs, threshold, confidences=(0.7, 0.8, 0.9, 0.99), conformal=None):
     """Rows with one input in every slot (k = M). Returns {policy: scores + mean compute + exit shares}, and the
     conformal sets' coverage and size with conformal thresholds per exit."""
     probs = exit_probs(logits)
