@@ -84,7 +84,8 @@ public sealed class StagedCommandsTests(StagedServerFixture server) : IClassFixt
         var correct = images.Zip(exits).Count(p => Reference.Answer(p.First, p.Second) == Reference.Labels[p.First]);
         Assert.Equal(correct / (double)completed, root.GetProperty("accuracy").GetDouble(), 6);
         Assert.Equal(policy, root.GetProperty("exit_policy").GetString());
-        Assert.Contains("exits (mean compute share", run.Output, StringComparison.Ordinal);
+        Assert.Contains("mean compute share", run.Output, StringComparison.Ordinal);
+        Assert.Contains("answers per exit", run.Output, StringComparison.Ordinal);
     }
 
     private static string Squeeze(string text) => System.Text.RegularExpressions.Regex.Replace(text, " {2,}", " ");

@@ -10,8 +10,8 @@ internal static class BenchView
     public static void Write(IAnsiConsole console, BenchResult r)
     {
         var load = r.Loop == "closed" ? $"closed loop, concurrency {r.Concurrency}" : $"open loop, Poisson arrivals at {F(r.Rate ?? 0)}/s";
-        var items = r.Items == 1 ? "one random item" : $"{r.Items} items in turn";
-        console.WriteLine($"{r.Address} model {r.Model}: {load}, {F(r.Duration)} s, {items}, exit policy {r.ExitPolicy}; client CPU {F(r.ClientCpuSeconds)} s");
+        console.WriteLine($"{r.Address} model {r.Model}: {load}, {F(r.Duration)} s; client CPU {F(r.ClientCpuSeconds)} s");
+        console.WriteLine($"{(r.Items == 1 ? "one random item" : $"{r.Items} items in turn")}, exit policy {r.ExitPolicy}");
         var summary = new Table().AddColumns("completed", "failed", "throughput/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
         summary.AddTextRow(r.Completed.ToString(CultureInfo.InvariantCulture), r.Failed.ToString(CultureInfo.InvariantCulture), F(r.Throughput), F(r.Latency.P50), F(r.Latency.P90), F(r.Latency.P99), F(r.Latency.P999), F(r.Latency.Max));
         console.Write(summary);
@@ -34,7 +34,8 @@ internal static class BenchView
 
         if (r.Exits is { } exits)
         {
-            var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"exits (mean compute share {r.MeanComputeShare ?? 0:0.000})")).AddColumns("exit", "answers", "share");
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean compute share {r.MeanComputeShare ?? 0:0.000} of the full forward pass"));
+            var table = new Table().Title("answers per exit").AddColumns("exit", "answers", "share");
             foreach (var (exit, count) in exits)
             {
                 table.AddTextRow(exit, count.ToString(CultureInfo.InvariantCulture), (count / (double)Math.Max(1, r.Completed)).ToString("0.000", CultureInfo.InvariantCulture));
