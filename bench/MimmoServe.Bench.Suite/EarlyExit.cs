@@ -6,7 +6,8 @@ namespace MimmoServe.Bench.Suite;
 /// The early-exit section (issue 9, JEI-DNN): each staged model under <c>auto</c> (its gates) and <c>full</c> (every
 /// stage), at its default k and at k = 1, on the same server with the same callers, over the labelled test images
 /// (each input stops at its own exit, so one repeated item would say nothing). Closed loop at saturation, the callers
-/// of the served section's formula.
+/// of the served section's formula. Each policy is measured in two halves in the order full, auto, auto, full, so that
+/// a drift of the machine's other load during the section weighs on both alike (this machine is shared).
 /// </summary>
 internal static class EarlyExit
 {
@@ -28,17 +29,26 @@ internal static class EarlyExit
         foreach (var k in new[] { defaultK, 1 }.Distinct())
         {
             var callers = ServedCallers(model, k);
-            foreach (var policy in new[] { Full, Auto })
+            if (options.Warmup > 0)
             {
-                if (options.Warmup > 0)
+                foreach (var policy in new[] { Full, Auto })
                 {
                     await load.RunAsync(server, model.Name, k, callers, null, options.Warmup, policy, images).ConfigureAwait(false);
                 }
+            }
 
-                var result = await load.RunAsync(server, model.Name, k, callers, null, options.Seconds, policy, images).ConfigureAwait(false);
+            var halves = new Dictionary<string, List<LoadResult>> { [Full] = [], [Auto] = [] };
+            foreach (var policy in new[] { Full, Auto, Auto, Full })
+            {
+                halves[policy].Add(await load.RunAsync(server, model.Name, k, callers, null, options.Seconds / 2, policy, images).ConfigureAwait(false));
+            }
+
+            foreach (var (policy, runs) in halves)
+            {
+                var result = LoadResult.Combine(runs[0], runs[1]);
                 points.Add(new EarlyExitPoint(model.Name, k, policy, Path.GetFileName(images), count, result));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"exit   {model.Name,-18} k={k} {policy,-4} callers {callers,3}: {GoalEvaluator.N(result.PerSecond)}/s accuracy {result.Accuracy:0.0000} compute {result.MeanComputeShare:0.000} exits {Histogram(result)}; failed {result.Failed}"));
+                    $"exit   {model.Name,-18} k={k} {policy,-4} callers {callers,3}: {GoalEvaluator.N(result.PerSecond)}/s (halves {GoalEvaluator.N(runs[0].PerSecond)}, {GoalEvaluator.N(runs[1].PerSecond)}) accuracy {result.Accuracy:0.0000} compute {result.MeanComputeShare:0.000} exits {Histogram(result)}; failed {result.Failed}"));
             }
         }
 

@@ -21,4 +21,35 @@ internal sealed record LoadResult(
     double ClientCpuSeconds,
     double? Accuracy = null,
     IReadOnlyDictionary<string, long>? Exits = null,
-    double? MeanComputeShare = null);
+    double? MeanComputeShare = null)
+{
+    /// <summary>
+    /// Two runs of the same load as one: counts, CPU and exits summed, rates over the total time, accuracy and compute
+    /// share weighted by answers. Percentiles cannot be merged from summaries: each is the higher of the two.
+    /// </summary>
+    public static LoadResult Combine(LoadResult a, LoadResult b)
+    {
+        var completed = a.Completed + b.Completed;
+        double? Weighted(double? x, double? y) => x is { } u && y is { } v && completed > 0 ? ((u * a.Completed) + (v * b.Completed)) / completed : null;
+        return new LoadResult(
+            a.Loop,
+            a.Concurrency,
+            a.Rate,
+            a.Seconds + b.Seconds,
+            completed,
+            a.Failed + b.Failed,
+            completed / (a.Seconds + b.Seconds),
+            Math.Max(a.P50Ms, b.P50Ms),
+            Math.Max(a.P90Ms, b.P90Ms),
+            Math.Max(a.P99Ms, b.P99Ms),
+            Sum(a.Errors, b.Errors)!,
+            a.ServerCpuSeconds + b.ServerCpuSeconds,
+            a.ClientCpuSeconds + b.ClientCpuSeconds,
+            Weighted(a.Accuracy, b.Accuracy),
+            Sum(a.Exits, b.Exits),
+            Weighted(a.MeanComputeShare, b.MeanComputeShare));
+    }
+
+    private static Dictionary<string, long>? Sum(IReadOnlyDictionary<string, long>? x, IReadOnlyDictionary<string, long>? y) =>
+        x is null || y is null ? null : x.Concat(y).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(p => p.Value), StringComparer.Ordinal);
+}

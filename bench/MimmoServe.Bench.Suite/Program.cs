@@ -85,21 +85,24 @@ await using (var server = await ServerProcess.StartAsync(paths, paths.Models).Co
 
 // 3. Naive serving: the same server, one request per run with its input in every slot (k = M), the same callers.
 var naive = new List<NaivePoint>();
-using (var naiveModels = new NaiveModels(models))
-await using (var server = await ServerProcess.StartAsync(paths, naiveModels.Folder).ConfigureAwait(false))
+if (models.Count > 0)
 {
-    foreach (var model in models)
+    using (var naiveModels = new NaiveModels(models))
+    await using (var server = await ServerProcess.StartAsync(paths, naiveModels.Folder).ConfigureAwait(false))
     {
-        var k = model.Contract.EnsembleSizes.Max();
-        var batched = served.First(p => p.Model == model.Name && p.K == k).Saturation;
-        if (options.Warmup > 0)
+        foreach (var model in models)
         {
-            await load.RunAsync(server, model.Name, k, batched.Concurrency, null, options.Warmup).ConfigureAwait(false);
-        }
+            var k = model.Contract.EnsembleSizes.Max();
+            var batched = served.First(p => p.Model == model.Name && p.K == k).Saturation;
+            if (options.Warmup > 0)
+            {
+                await load.RunAsync(server, model.Name, k, batched.Concurrency, null, options.Warmup).ConfigureAwait(false);
+            }
 
-        var result = await load.RunAsync(server, model.Name, k, batched.Concurrency, null, seconds).ConfigureAwait(false);
-        naive.Add(new NaivePoint(model.Name, k, result, batched));
-        Console.WriteLine($"naive  {model.Name,-18} k={k} callers {batched.Concurrency,3}: {GoalEvaluator.N(result.PerSecond)}/s p99 {GoalEvaluator.F(result.P99Ms)} ms; batching {GoalEvaluator.F(batched.PerSecond / result.PerSecond)}x");
+            var result = await load.RunAsync(server, model.Name, k, batched.Concurrency, null, seconds).ConfigureAwait(false);
+            naive.Add(new NaivePoint(model.Name, k, result, batched));
+            Console.WriteLine($"naive  {model.Name,-18} k={k} callers {batched.Concurrency,3}: {GoalEvaluator.N(result.PerSecond)}/s p99 {GoalEvaluator.F(result.P99Ms)} ms; batching {GoalEvaluator.F(batched.PerSecond / result.PerSecond)}x");
+        }
     }
 }
 
