@@ -190,7 +190,4 @@ internal sealed partial class StagePipeline
 
         return sum / BitOperations.PopCount(members);
     }
-
-    /// <summary>What the answers of one run say about it: its start, duration, rows and requests.</summary>
-    private readonly record struct RunFacts(long Start, TimeSpan Elapsed, int Rows, int Requests);
 }
