@@ -40,6 +40,9 @@ if [ "${TRAIN:-1}" = 1 ]; then
   train single-long1b "${TRUNK[@]}" --family single --init runs/single-long1/checkpoint.pt --threads 1 --epochs 4 \
       --max-minutes "$(cap 12)" --lr 1e-3 --seed 11
   wait "$mimmo"
+  # The staged early-exit model: gates and exit heads on the frozen trunk of the final MIMMO (a few minutes).
+  $PY -m mimmo_kit gates --init runs/mimmo-long/checkpoint.pt --out runs/jeidnn4 --epochs 4 --threads 2 --seed 0 \
+      > runs/jeidnn4.log 2>&1
 fi
 
 $PY -m mimmo_kit export --checkpoint runs/mimmo-long/checkpoint.pt --out fashion-mimmo
@@ -47,8 +50,10 @@ $PY -m mimmo_kit export --checkpoint runs/mimonet/checkpoint.pt --out fashion-mi
 $PY -m mimmo_kit export --checkpoint runs/single-long0/checkpoint.pt --out fashion-single
 $PY -m mimmo_kit export --ensemble runs/single-long0/checkpoint.pt runs/single-long1b/checkpoint.pt \
     runs/single-long2/checkpoint.pt --out fashion-ensemble --save-checkpoint runs/ensemble-long/checkpoint.pt
+$PY -m mimmo_kit export --checkpoint runs/jeidnn4/checkpoint.pt --out fashion-jeidnn
 MODELS=(fashion-mimmo=runs/mimmo-long/checkpoint.pt fashion-mimonet=runs/mimonet/checkpoint.pt
         fashion-single=runs/single-long0/checkpoint.pt fashion-ensemble=runs/ensemble-long/checkpoint.pt)
 $PY -m mimmo_kit evaluate --models "${MODELS[@]}" --report REPORT.md --figures report --fresh
-$PY -m mimmo_kit reference --models "${MODELS[@]}" --out reference
-$PY -m mimmo_kit check --run fashion-mimmo fashion-mimonet fashion-single fashion-ensemble
+$PY -m mimmo_kit evaluate-stages --model fashion-jeidnn=runs/jeidnn4/checkpoint.pt --report REPORT.md
+$PY -m mimmo_kit reference --models "${MODELS[@]}" fashion-jeidnn=runs/jeidnn4/checkpoint.pt --out reference
+$PY -m mimmo_kit check --run fashion-mimmo fashion-mimonet fashion-single fashion-ensemble fashion-jeidnn

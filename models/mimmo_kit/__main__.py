@@ -4,7 +4,8 @@ import importlib
 import sys
 
 COMMANDS = {"train": "train", "evaluate": "evaluate", "export": "export", "check": "check",
-            "reference": "reference", "gates": "gates"}
+            "reference": "reference", "gates": "gates",
+            "evaluate-stages": "stage_evaluate"}
 
 
 def main(argv=None):

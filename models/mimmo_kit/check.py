@@ -128,7 +128,7 @@ def _check_replication(rep, sizes, m, errors):
                 used |= set(g)
 
 
-def _check_config(path, sizes, errors):
+def _check_config(path, sizes, errors, staged=False):
     try:
         with open(path) as f:
             config = json.load(f)
@@ -152,9 +152,26 @@ def _check_config(path, sizes, errors):
             errors.append(f"{path}: {key} must be >= {low}, is {value}")
     if config.get("execution_provider", "cpu") not in contract.PROVIDERS:
         errors.append(f"{path}: execution_provider must be one of {', '.join(contract.PROVIDERS)}")
+    policy = config.get("exit_policy")
+    if policy is not None and not _valid_policy(policy, staged):
+        errors.append(f"{path}: exit_policy must be " + ("\"auto\", \"full\" or a number in (0, 1]" if staged else
+                      "\"full\" (the model is not staged)") + f", is {policy!r}")
     default = config.get("default_ensemble_size")
     if _is_int(default) and sizes and default not in sizes:
         errors.append(f"{path}: default_ensemble_size {default} is not one of the model's ensemble sizes {sizes}")
+
+
+def _valid_policy(policy, staged):
+    if policy == "full":
+        return True
+    if not staged:
+        return False
+    if policy == "auto":
+        return True
+    try:
+        return 0 < float(policy) <= 1
+    except (TypeError, ValueError):
+        return False
 
 
 def execute(model, input_dims, output_dims, rows=2):
@@ -187,6 +204,8 @@ def check(path, execute_graph=False):
     outputs = list(model.graph.output)
     meta = {p.key: p.value for p in model.metadata_props}
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
+    if meta.get(contract.PREFIX + "family") == "jeidnn":
+        return _check_staged(path, model, inputs, outputs, meta, opset, execute_graph)
     if len(inputs) != 1 or len(outputs) != 1:
         errors.append(f"the graph must have one input and one output, has inputs {[i.name for i in inputs]} "
                       f"and outputs {[o.name for o in outputs]}")
@@ -220,6 +239,111 @@ def check(path, execute_graph=False):
     if errors:
         raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
     return summary
+
+
+def _load_stage(path, errors):
+    try:
+        model = onnx.load(path)
+        onnx.checker.check_model(model)
+        return model
+    except Exception as e:  # as in check(): any failure means "not a valid ONNX model"
+        errors.append(f"{path}: not a valid ONNX model: {e}")
+        return None
+
+
+def _check_stage_graph(model, s, last, in_name, in_dims, m, k, errors):
+    """One stage's inputs and outputs; returns the dims of its next_activation (None for the last stage)."""
+    inputs = [i for i in model.graph.input if i.name not in {t.name for t in model.graph.initializer}]
+    want = [contract.OUTPUT, contract.GATE] + ([] if last else [contract.NEXT_ACTIVATION])
+    if len(inputs) != 1 or inputs[0].name != in_name:
+        errors.append(f"stage {s} must have one input named {in_name!r}, has {[i.name for i in inputs]}")
+        return None
+    if [o.name for o in model.graph.output] != want:
+        errors.append(f"stage {s}'s outputs must be {want}, are {[o.name for o in model.graph.output]}")
+        return None
+    _check_tensor(inputs[0], f"stage {s} input", in_dims, errors)
+    outputs = model.graph.output
+    _check_tensor(outputs[0], f"stage {s} output", [1, m, k], errors)
+    _check_tensor(outputs[1], f"stage {s} output", [m], errors)
+    return None if last else _check_tensor(outputs[2], f"stage {s} output", [None] * (len(_dims(outputs[2])) - 1), errors)[1:]
+
+
+def _check_stages_key(meta, e, errors):
+    stages = _json(meta, "stages", errors)
+    if not isinstance(stages, dict) or sorted(stages) != ["costs", "files", "gate_threshold"]:
+        errors.append(f"mimmo.stages must be a JSON object with files, costs and gate_threshold, got {stages}")
+        return None
+    files, costs, threshold = stages["files"], stages["costs"], stages["gate_threshold"]
+    if not isinstance(files, list) or len(files) != e or not all(isinstance(f, str) for f in files) or files[:1] != ["model.onnx"]:
+        errors.append(f"mimmo.stages files must be {e} file names, the first model.onnx, got {files}")
+        return None
+    if (not isinstance(costs, list) or len(costs) != e or not all(isinstance(c, (int, float)) and c > 0 for c in costs)
+            or abs(sum(costs) - 1) > 1e-4):
+        errors.append(f"mimmo.stages costs must be {e} positive numbers summing to 1, got {costs}")
+    if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        errors.append(f"mimmo.stages gate_threshold must be in (0, 1), got {threshold}")
+    return files
+
+
+def _check_staged(path, model, inputs, outputs, meta, opset, execute_graph):
+    """A staged model (CONTRACT.md, "Staged models"): stage 0 is path, the later stages its mimmo.stages files."""
+    errors = []
+    m, e, k, item, sizes = _check_metadata(meta, errors)
+    if opset != contract.OPSET:
+        errors.append(f"the model must import opset {contract.OPSET} of the default domain, imports {opset}")
+    files = _check_stages_key({key[len(contract.PREFIX):]: v for key, v in meta.items()}, e, errors) if e else None
+    if contract.PREFIX + "conformal" in meta and sizes and e:
+        _check_conformal(_json({"conformal": meta[contract.PREFIX + "conformal"]}, "conformal", errors), sizes, e, errors)
+    graphs, dims = [model], _check_stage_graph(model, 0, e == 1, contract.INPUT, [m] + (item or [None]), m, k, errors)
+    folder = os.path.dirname(path)
+    for s, name in enumerate(files[1:] if files and not errors else [], start=1):
+        stage = _load_stage(os.path.join(folder, name), errors)
+        if stage is None:
+            break
+        stage_meta = {p.key: p.value for p in stage.metadata_props}
+        if stage_meta.get(contract.PREFIX + "stage") != str(s):
+            errors.append(f"{name}: mimmo.stage must be \"{s}\", is {stage_meta.get(contract.PREFIX + 'stage')!r}")
+        dims = _check_stage_graph(stage, s, s == e - 1, contract.ACTIVATION, dims or [None], m, k, errors)
+        graphs.append(stage)
+    config = os.path.join(folder, "config.json")
+    if os.path.exists(config):
+        _check_config(config, sizes or [1], errors, staged=True)
+    summary = f"family=jeidnn M={m} E={e} K={k} item_shape={item}, stages {files}"
+    if execute_graph and not errors:
+        problem = _execute_stages(graphs, [m] + item)
+        if problem:
+            errors.append(problem)
+        else:
+            summary += ", runs in numpy"
+    if errors:
+        raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
+    return summary
+
+
+def _check_conformal(value, sizes, e, errors):
+    thresholds = value.get("thresholds") if isinstance(value, dict) else None
+    alpha = value.get("alpha") if isinstance(value, dict) else None
+    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        errors.append(f"mimmo.conformal alpha must be in (0, 1), got {alpha!r}")
+    if (not isinstance(thresholds, dict) or sorted(thresholds) != sorted(str(k) for k in sizes)
+            or not all(isinstance(q, list) and len(q) == e and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in q)
+                       for q in thresholds.values())):
+        errors.append(f"mimmo.conformal thresholds must map each ensemble size {sizes} to {e} numbers in [0, 1]")
+
+
+def _execute_stages(graphs, item_dims, rows=2):
+    from . import onnx_numpy
+
+    h = np.random.default_rng(0).random((rows, *item_dims), dtype=np.float32)
+    for s, graph in enumerate(graphs):
+        try:
+            outs = onnx_numpy.run(graph, {graph.graph.input[0].name: h})
+        except NotImplementedError as e:
+            return f"cannot run stage {s} in numpy: {e}"
+        if not all(np.isfinite(o).all() for o in outs) or not ((outs[1] >= 0) & (outs[1] <= 1)).all():
+            return f"stage {s} gave non-finite logits or gates outside [0, 1]"
+        h = outs[-1]
+    return None
 
 
 def add_arguments(p):

@@ -88,13 +88,14 @@ def training_table(results):
     return "\n".join(lines)
 
 
-def update_report(path, text):
-    block = f"{BEGIN}\n{text}\n{END}"
+def update_report(path, text, begin=BEGIN, end=END):
+    """Puts text between the begin and end markers of the report (appended with them when absent)."""
+    block = f"{begin}\n{text}\n{end}"
     if os.path.exists(path):
         with open(path) as f:
             old = f.read()
-        if BEGIN in old and END in old:
-            block = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+        if begin in old and end in old:
+            block = old[:old.index(begin)] + block + old[old.index(end) + len(end):]
         else:
             block = old.rstrip("\n") + "\n\n" + block + "\n"
     else:

@@ -59,12 +59,12 @@ def run(args):
         net = checkpoints.build(ckpt)
         family = "ensemble"
     else:
-        family, net, _ = checkpoints.load(args.checkpoint)
+        family, net, ckpt = checkpoints.load(args.checkpoint)
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "model.onnx")
     if family == "jeidnn":
         from . import stage_export
-        stage_export.export(net, args.out, args.default_ensemble_size)
+        stage_export.export(net, args.out, args.default_ensemble_size, conformal=ckpt["hp"].get("conformal"))
     else:
         export(net, family, path, args.default_ensemble_size)
     config = {"default_ensemble_size": args.default_ensemble_size or net.slots, "max_rows_per_run": 32,

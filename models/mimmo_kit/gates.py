@@ -1,5 +1,5 @@
-"""Train a staged early-exit model (JEI-DNN) from a trained MIMMO checkpoint: the trunk stays frozen, the exit
-heads and the gates are trained jointly with the accuracy and cost trade-off.
+"""Train a staged early-exit model (JEI-DNN) from a trained MIMMO checkpoint: the trunk and the last exit stay
+frozen, the intermediate exit heads and the gates are trained jointly with the accuracy and cost trade-off.
 
 As in JEI-DNN, the gates define for each input a distribution over exits, q_e = g_e prod_{j<e} (1 - g_j); the
 objective is the expected loss plus lambda times the expected compute, sum_e q_e (CE_e + lambda C_e), C_e the
@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data, policies, staged
+from .models import softmax
 from .train import make_rows
 
 
@@ -27,9 +28,10 @@ def add_arguments(p):
     p.add_argument("--out", required=True, help="run directory: checkpoint.pt, history.json")
     p.add_argument("--epochs", type=int, default=2, help="joint epochs of exit heads and gates")
     p.add_argument("--lam", type=float, default=0.1, help="lambda of the joint epochs")
-    p.add_argument("--sweep", default="0.01,0.02,0.05,0.1,0.2,0.4", help="lambdas the gates are refitted for")
-    p.add_argument("--max-drop", type=float, default=0.005, help="held-out accuracy the gates may lose")
+    p.add_argument("--sweep", default="0.01,0.02,0.05,0.1,0.2,0.3,0.4,0.6", help="lambdas the gates are refitted for")
+    p.add_argument("--max-drop", type=float, default=0.002, help="held-out accuracy the gates may lose")
     p.add_argument("--gate-steps", type=int, default=600, help="steps of each refit of the gates")
+    p.add_argument("--alpha", type=float, default=0.1, help="conformal sets miss the true class at most this often")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--batch-repetition", type=int, default=2)
@@ -140,9 +142,11 @@ def run(args):
         tx, ty = tx[:args.subset], ty[:args.subset]
     tx, ty = torch.from_numpy(tx), torch.from_numpy(ty)
     mx, my = torch.from_numpy(mx[:args.monitor]), my[:args.monitor]
-    for p in net.mimmo.blocks.parameters():
-        p.requires_grad_(False)
-    params = list(net.mimmo.exits.parameters()) + list(net.gates.parameters())
+    # As in JEI-DNN, the backbone (trunk and final classifier) stays as trained; the intermediate exits and gates learn.
+    frozen = [net.mimmo.blocks, net.mimmo.exits[-1]]
+    for module in frozen:
+        module.requires_grad_(False)
+    params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=args.lr)
     steps = math.ceil(len(tx) / args.batch_size)
     if args.max_batches:
@@ -152,7 +156,8 @@ def run(args):
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
         net.train()
-        net.mimmo.blocks.eval()  # frozen trunk: its batch-norm statistics stay as trained
+        for module in frozen:
+            module.eval()  # its batch-norm statistics stay as trained
         order = torch.randperm(len(tx), generator=gen)
         sums = [0.0, 0.0]
         for b in range(steps):
@@ -177,8 +182,24 @@ def run(args):
               + "  ".join(f"{k} acc {v['accuracy']:.4f} compute {v['compute']:.3f}" for k, v in entry["monitor"].items())
               + f"  {entry['seconds']:.0f}s", flush=True)
     choose_lambda(args, net, hp, costs, cum, tx, ty, mx, my, gen, history)
+    hp["conformal"] = calibrate(net, mx, my, args.alpha)
+    print(f"conformal thresholds (alpha {args.alpha}): {hp['conformal']['thresholds']}", flush=True)
     save(args.out, net, hp, args, history)
     return net
+
+
+def calibrate(net, images, labels, alpha):
+    """Split-conformal thresholds per exit and per ensemble size, on held-out images the gates were not fitted on:
+    k = M from rows with the image in every slot, k = 1 from slot 0 of rows of three different images."""
+    thresholds = {}
+    logits, _ = exit_outputs(net, images, net.slots)
+    thresholds[str(net.slots)] = policies.conformal_thresholds(policies.exit_probs(logits), labels, alpha)
+    rows = torch.stack([torch.roll(images, -s, 0) for s in range(net.slots)], dim=1)
+    with torch.no_grad():
+        shifted = torch.cat([net.staged(rows[i:i + 500])[0] for i in range(0, len(rows), 500)]).numpy()
+    one = softmax(shifted[:, :, 0].astype(np.float64))  # [N, E, K]: slot 0 holds image i
+    thresholds["1"] = policies.conformal_thresholds(one, labels, alpha)
+    return {"alpha": alpha, "thresholds": thresholds}
 
 
 def choose_lambda(args, net, hp, costs, cum, tx, ty, mx, my, gen, history):

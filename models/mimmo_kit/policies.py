@@ -37,8 +37,15 @@ def cumulative(costs):
     return np.cumsum(np.asarray(costs, dtype=np.float64))
 
 
-def evaluate(logits, gates, labels, costs, threshold, confidences=(0.9, 0.99)):
-    """Rows with one input in every slot (k = M). Returns {policy: scores + mean compute + exit shares}."""
+def coverage(probs, exits, labels, thresholds):
+    """The conformal sets' share holding the true class and their mean size."""
+    sets = conformal_sets(probs, exits, thresholds)
+    return {"coverage": float(sets[np.arange(len(labels)), labels].mean()), "set_size": float(sets.sum(1).mean())}
+
+
+def evaluate(logits, gates, labels, costs, threshold, confidences=(0.7, 0.8, 0.9, 0.99), conformal=None):
+    """Rows with one input in every slot (k = M). Returns {policy: scores + mean compute + exit shares}, and the
+    conformal sets' coverage and size with conformal thresholds per exit."""
     probs = exit_probs(logits)
     exits_count = logits.shape[1]
     policies = {f"exit {e}": np.full(len(labels), e) for e in range(exits_count)}
@@ -51,11 +58,13 @@ def evaluate(logits, gates, labels, costs, threshold, confidences=(0.9, 0.99)):
         row = scores(served(probs, exits), labels)
         row["compute"] = float(cum[exits].mean())
         row["exits"] = [float((exits == e).mean()) for e in range(exits_count)]
+        if conformal:
+            row.update(coverage(probs, exits, labels, conformal))
         out[name] = row
     return out
 
 
-def evaluate_one_per_slot(logits, gates, labels, costs, threshold):
+def evaluate_one_per_slot(logits, gates, labels, costs, threshold, conformal=None):
     """Rows of M different inputs (k = 1, the shifted layout: input i in slot 0 of row i). Each input stops at
     its own slot's gate; a row runs until its last input stops, so the compute a row costs is reported too."""
     probs = softmax(logits.astype(np.float64))  # [N, E, M, K]
@@ -68,4 +77,23 @@ def evaluate_one_per_slot(logits, gates, labels, costs, threshold):
     row["exits"] = [float((exits == e).mean()) for e in range(logits.shape[1])]
     full = scores(probs[:, -1, 0], labels)
     full["compute"] = full["row_compute"] = 1.0
+    if conformal:
+        row.update(coverage(probs[:, :, 0], exits, labels, conformal))
+        full.update(coverage(probs[:, :, 0], np.full(len(labels), logits.shape[1] - 1), labels, conformal))
     return {"auto": row, "full": full}
+
+
+def conformal_thresholds(probs, labels, alpha):
+    """Split conformal per exit (as JEI-DNN calibrates each exit): probs [N, E, K] of calibration inputs ->
+    q_e, the ceil((N + 1)(1 - alpha)) / N empirical quantile of the score 1 - p_e[label]. The set of an
+    input answered at exit e is {c : 1 - p_e[c] <= q_e}; it holds the true class with probability >= 1 - alpha."""
+    n = len(labels)
+    scores_ = 1 - probs[np.arange(n), :, labels]  # [N, E]
+    level = min(1.0, np.ceil((n + 1) * (1 - alpha)) / n)
+    return [float(np.quantile(scores_[:, e], level, method="higher")) for e in range(probs.shape[1])]
+
+
+def conformal_sets(probs, exits, thresholds):
+    """probs [N, E, K], exits [N] -> boolean sets [N, K] at each input's exit."""
+    answered = served(probs, exits)
+    return 1 - answered <= np.asarray(thresholds)[exits][:, None]

@@ -9,7 +9,6 @@ import torch
 from . import contract, data, staged
 from .export import ensemble_sizes
 
-ACTIVATION, NEXT_ACTIVATION, GATE = "activation", "next_activation", "gate"
 
 
 def stage_file(s):
@@ -26,8 +25,9 @@ def _fix_dims(value, dims):
         d.dim_value = size
 
 
-def export(net, folder, default_size=0, metrics=None):
-    """Writes every stage's graph into folder; returns the file names."""
+def export(net, folder, default_size=0, metrics=None, conformal=None):
+    """Writes every stage's graph into folder; returns the file names. conformal: the split-conformal
+    thresholds per ensemble size and exit that `gates` calibrated (mimmo.conformal), if any."""
     net.eval()
     slots, classes, exits = net.slots, net.classes, net.num_exits
     files = [stage_file(s) for s in range(exits)]
@@ -40,8 +40,8 @@ def export(net, folder, default_size=0, metrics=None):
         module = staged.StageModule(net, s).eval()
         with torch.no_grad():
             out = module(h)
-        in_name = contract.INPUT if s == 0 else ACTIVATION
-        out_names = [contract.OUTPUT, GATE] + ([] if last else [NEXT_ACTIVATION])
+        in_name = contract.INPUT if s == 0 else contract.ACTIVATION
+        out_names = [contract.OUTPUT, contract.GATE] + ([] if last else [contract.NEXT_ACTIVATION])
         path = os.path.join(folder, files[s])
         with torch.no_grad():
             torch.onnx.export(module, h, path, opset_version=contract.OPSET, input_names=[in_name],
@@ -56,6 +56,8 @@ def export(net, folder, default_size=0, metrics=None):
             values = contract.metadata("jeidnn", slots, exits, classes, data.ITEM_SHAPE, weights, data.LABELS,
                                        sizes, default_size or slots, metrics)
             values[contract.PREFIX + "stages"] = json.dumps(stages)
+            if conformal:
+                values[contract.PREFIX + "conformal"] = json.dumps(conformal)
         else:
             values = {contract.PREFIX + "format_version": "1", contract.PREFIX + "stage": str(s)}
         contract.set_metadata(model, values)

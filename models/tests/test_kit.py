@@ -18,9 +18,9 @@ MODELS = os.path.dirname(HERE)
 sys.path.insert(0, MODELS)
 
 from mimmo_kit import __main__ as cli  # noqa: E402
-from mimmo_kit import check, checkpoints, contract, metrics, nets, onnx_numpy, train  # noqa: E402
+from mimmo_kit import check, checkpoints, contract, gates, metrics, nets, onnx_numpy, policies, train  # noqa: E402
 
-BUNDLED = ("fashion-mimmo", "fashion-mimonet", "fashion-single", "fashion-ensemble")
+BUNDLED = ("fashion-mimmo", "fashion-mimonet", "fashion-single", "fashion-ensemble", "fashion-jeidnn")
 TINY = ["--subset", "512", "--max-batches", "3", "--epochs", "1", "--monitor", "200", "--batch-size", "32",
         "--channels", "8,16,32", "--exit-width", "8", "--stem", "8", "--threads", "2"]
 
@@ -231,7 +231,14 @@ class KitTest(unittest.TestCase):
             if name in onnx_paths:
                 # The ONNX graph (run in numpy) reproduces PyTorch's logits on the reference rows.
                 rows = np.repeat(images[:32, None], m, axis=1)
-                (got,) = onnx_numpy.run(onnx.load(onnx_paths[name]), {"input": rows})
+                if entry.get("staged"):
+                    got, got_gates = run_stages(onnx_paths[name], rows)
+                    gates_same = read("gates_same", e, m)
+                    np.testing.assert_allclose(got_gates, gates_same[:32], atol=1e-4)
+                    threshold = json.loads(meta["mimmo.stages"])["gate_threshold"]
+                    np.testing.assert_array_equal(entry["auto_exits_same"], policies.auto_exits(gates_same, threshold))
+                else:
+                    (got,) = onnx_numpy.run(onnx.load(onnx_paths[name]), {"input": rows})
                 np.testing.assert_allclose(got, same[:32], atol=1e-4)
             np.testing.assert_allclose(probs_same.sum(-1), 1, atol=1e-4)
             np.testing.assert_allclose(probs_shifted.sum(-1), 1, atol=1e-4)
@@ -246,6 +253,168 @@ class KitTest(unittest.TestCase):
                 self.assertLess(os.path.getsize(path), 5e6)
                 check.check(path)
         self.assert_reference(os.path.join(MODELS, "reference"), paths)
+
+
+def run_stages(model_path, rows):
+    """Runs a staged model's graphs one after the other in numpy: (logits [N, E, M, K], gates [N, E, M])."""
+    meta = {p.key: p.value for p in onnx.load(model_path).metadata_props}
+    h, logits, gate_values = rows, [], []
+    for name in json.loads(meta["mimmo.stages"])["files"]:
+        graph = onnx.load(os.path.join(os.path.dirname(model_path), name))
+        outs = onnx_numpy.run(graph, {graph.graph.input[0].name: h})
+        logits.append(outs[0][:, 0])
+        gate_values.append(outs[1])
+        h = outs[-1]
+    return np.stack(logits, 1), np.stack(gate_values, 1)
+
+
+class StagedTest(unittest.TestCase):
+    """The staged early-exit model: gates trained on a tiny MIMMO, its stage export, check and evaluation."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mimmo-kit-staged-")
+        mimmo = os.path.join(cls.tmp, "runs", "mimmo")
+        kit("train", "--family", "mimmo", "--out", mimmo, *TINY, "--strided-first")
+        cls.ckpt = os.path.join(cls.tmp, "runs", "jei", "checkpoint.pt")
+        kit("gates", "--init", os.path.join(mimmo, "checkpoint.pt"), "--out", os.path.dirname(cls.ckpt), "--subset", "512",
+            "--max-batches", "3", "--epochs", "1", "--monitor", "200", "--batch-size", "32", "--gate-steps", "20",
+            "--sweep", "0.01,0.5", "--threads", "2")
+        cls.model = os.path.join(cls.tmp, "jei")
+        kit("export", "--checkpoint", cls.ckpt, "--out", cls.model)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_export_StagesRunInTurn_MatchPyTorchLogitsAndGates(self):
+        _, net, _ = checkpoints.load(self.ckpt)
+        x = np.random.default_rng(2).random((5, 3, 1, 28, 28), dtype=np.float32)
+        got_logits, got_gates = run_stages(os.path.join(self.model, "model.onnx"), x)
+        with torch.no_grad():
+            want_logits, want_gates = net.staged(torch.from_numpy(x))
+        np.testing.assert_allclose(got_logits, want_logits.numpy(), atol=1e-4)
+        np.testing.assert_allclose(got_gates, want_gates.numpy(), atol=1e-5)
+        self.assertTrue((got_gates[:, -1] == 1).all())
+        self.assertIn("family=jeidnn M=3 E=3 K=10", check.check(os.path.join(self.model, "model.onnx"), True))
+
+    def test_export_StageCosts_AreMultiplyAccumulateSharesSummingToOne(self):
+        meta = {p.key: p.value for p in onnx.load(os.path.join(self.model, "model.onnx")).metadata_props}
+        stages = json.loads(meta["mimmo.stages"])
+        self.assertEqual(stages["files"], ["model.onnx", "stage1.onnx", "stage2.onnx"])
+        self.assertAlmostEqual(sum(stages["costs"]), 1, places=6)
+        # The first stage (one strided convolution and its exit) is far cheaper than the deeper ones.
+        self.assertLess(stages["costs"][0], stages["costs"][1])
+        self.assertEqual(json.loads(meta["mimmo.exit_weights"])[-1], [1.0, 1.0, 1.0])
+
+    def test_gates_History_HoldsTheLambdaSweepAndTheChoice(self):
+        with open(os.path.join(os.path.dirname(self.ckpt), "history.json")) as f:
+            history = json.load(f)
+        sweep = history[-1]
+        self.assertEqual([r["lambda"] for r in sweep["sweep"]], [0.01, 0.5])
+        self.assertIn(sweep["chosen"], (0.01, 0.5))
+        # A larger lambda never makes the gates spend more compute on the same held-out images.
+        self.assertLessEqual(sweep["sweep"][1]["compute"], sweep["sweep"][0]["compute"] + 1e-9)
+
+    def test_check_BrokenStagedModels_FailWithAClearMessage(self):
+        def stages(change):
+            def apply(folder):
+                path = os.path.join(folder, "model.onnx")
+                model = onnx.load(path)
+                meta = {p.key: p.value for p in model.metadata_props}
+                value = json.loads(meta["mimmo.stages"])
+                change(value)
+                contract.set_metadata(model, {"mimmo.stages": json.dumps(value)})
+                onnx.save(model, path)
+            return apply
+
+        def remove_stage2(folder):
+            os.remove(os.path.join(folder, "stage2.onnx"))
+
+        def conformal_key(folder):
+            path = os.path.join(folder, "model.onnx")
+            model = onnx.load(path)
+            contract.set_metadata(model, {"mimmo.conformal": json.dumps({"alpha": 0.1, "thresholds": {"3": [0.5]}})})
+            onnx.save(model, path)
+
+        def config(folder):
+            with open(os.path.join(folder, "config.json"), "w") as f:
+                json.dump({"exit_policy": "sometimes"}, f)
+
+        cases = {
+            "costs must be 3 positive numbers summing to 1": stages(lambda v: v.update(costs=[0.5, 0.5, 0.5])),
+            "gate_threshold must be in (0, 1)": stages(lambda v: v.update(gate_threshold=1.5)),
+            "the first model.onnx": stages(lambda v: v.update(files=["stage1.onnx", "model.onnx", "stage2.onnx"])),
+            "not a valid ONNX model": remove_stage2,
+            "exit_policy must be": config,
+            "mimmo.conformal thresholds must map": conformal_key,
+        }
+        for needle, change in cases.items():
+            with self.subTest(needle=needle):
+                folder = os.path.join(self.tmp, "broken", needle[:8].replace(" ", "_"))
+                shutil.copytree(self.model, folder)
+                change(folder)
+                with self.assertRaises(check.ContractError) as caught:
+                    check.check(os.path.join(folder, "model.onnx"))
+                self.assertIn(needle, str(caught.exception))
+
+    def test_evaluateStages_WritesPoliciesToTheReportAndMetadata(self):
+        cwd = os.getcwd()
+        os.chdir(self.tmp)
+        try:
+            rc, out = kit("evaluate-stages", "--model", f"jei={self.ckpt}", "--limit", "200", "--report", "R.md")
+            self.assertEqual(rc, 0)
+            with open("R.md") as f:
+                report = f.read()
+            for needle in ("| auto |", "| exit 0 |", "| confidence >= 0.9 |", "### The lambda sweep of the gates"):
+                self.assertIn(needle, report)
+            metrics_ = json.loads({p.key: p.value for p in onnx.load(os.path.join("jei", "model.onnx")).metadata_props}
+                                  ["mimmo.metrics"])
+            self.assertEqual(metrics_["policy"], "auto")
+            self.assertTrue(0 < metrics_["compute"]["3"] <= 1)
+        finally:
+            os.chdir(cwd)
+
+
+class PoliciesTest(unittest.TestCase):
+    def test_autoExits_MeanGateOverTheSlots_StopsAtTheFirstExitReachingTheThreshold(self):
+        g = np.array([[[0.9, 0.2], [1, 1], [1, 1]],      # mean 0.55 at exit 0
+                      [[0.4, 0.5], [0.6, 0.3], [1, 1]],  # 0.45, 0.45, then the last exit
+                      [[0.1, 0.1], [0.7, 0.5], [1, 1]]])  # exit 1
+        np.testing.assert_array_equal(policies.auto_exits(g, 0.5), [0, 2, 1])
+
+    def test_confidenceExits_NoExitConfidentEnough_IsTheLastExit(self):
+        probs = np.array([[[0.5, 0.5], [0.8, 0.2], [0.6, 0.4]], [[0.95, 0.05], [0.5, 0.5], [0.5, 0.5]]])
+        np.testing.assert_array_equal(policies.confidence_exits(probs, 0.9), [2, 0])
+        np.testing.assert_array_equal(policies.confidence_exits(probs, 0.8), [1, 0])
+
+    def test_exitDistribution_SumsToOneAndLeavesTheRestToTheLastExit(self):
+        q = gates.exit_distribution(torch.tensor([[0.25, 0.5], [0.0, 0.0], [1.0, 0.3]]))
+        np.testing.assert_allclose(q.numpy(), [[0.25, 0.375, 0.375], [0, 0, 1], [1, 0, 0]], atol=1e-7)
+
+    def test_oracleExits_Lambda_TradesLossForCompute(self):
+        ce = torch.tensor([[0.30, 0.10, 0.05], [2.0, 0.5, 0.1]])
+        cum = torch.tensor([0.1, 0.55, 1.0])
+        self.assertEqual(gates.oracle_exits(ce, cum, 0.0).tolist(), [2, 2])
+        self.assertEqual(gates.oracle_exits(ce, cum, 1.0).tolist(), [0, 1])
+
+    def test_gateLoss_AfterTheTarget_IsNotTrained(self):
+        probs = torch.tensor([[0.3, 0.9]], requires_grad=True)
+        gates.gate_loss(probs, torch.tensor([0])).backward()
+        self.assertNotEqual(probs.grad[0, 0].item(), 0)
+        self.assertEqual(probs.grad[0, 1].item(), 0)
+
+
+    def test_conformalThresholds_CoverAtLeastOneMinusAlphaOfTheCalibrationInputs(self):
+        rng = np.random.default_rng(0)
+        probs = rng.dirichlet(np.ones(10) * 0.3, size=(2000, 3))
+        labels = rng.integers(0, 10, 2000)
+        q = policies.conformal_thresholds(probs, labels, 0.1)
+        for e in range(3):
+            sets = policies.conformal_sets(probs, np.full(2000, e), q)
+            self.assertGreaterEqual(sets[np.arange(2000), labels].mean(), 0.9)
+        # A smaller alpha needs larger sets.
+        self.assertTrue(all(a >= b for a, b in zip(policies.conformal_thresholds(probs, labels, 0.02), q)))
 
 
 class PiecesTest(unittest.TestCase):
