@@ -176,6 +176,7 @@ internal sealed partial class StagePipeline
             Timing = timing,
             Exit = exit,
             ComputeShare = _stages.CumulativeCost(exit),
+            PredictionSet = _stages.Conformal?.Set(probabilities, request.EnsembleSize, exit) ?? [],
         };
     }
 

@@ -24,6 +24,35 @@ public sealed class StagedContractTests : IDisposable
         Assert.Equal((float)JeiFixture.GateThreshold, stages.GateThreshold);
         Assert.Equal(JeiFixture.Costs.Select((_, e) => JeiFixture.ComputeShare(e)), Enumerable.Range(0, 3).Select(e => (double)stages.CumulativeCost(e)), new ToleranceComparer(1e-6));
         Assert.Null(Contracts.Mimo().Stages);
+        Assert.Equal(0.1, stages.Conformal!.Alpha);
+        Assert.Equal(0.7, stages.Conformal.Threshold(3, 1));
+        Assert.Equal(0.5, stages.Conformal.Threshold(1, 0));
+        Assert.Null(JeiFixture.Contract(m => m.Remove(ContractKeys.Conformal)).Stages!.Conformal);
+    }
+
+    [Fact]
+    public void Set_Probabilities_TheClassesWhoseScoreIsWithinTheThreshold()
+    {
+        var conformal = JeiFixture.Contract().Stages!.Conformal!;
+
+        // k = 3 at exit 2: q = 0.8, so the classes with p >= 0.2.
+        Assert.Equal([0, 2], conformal.Set([0.5f, 0.1f, 0.2f, 0.2f - 1e-6f], 3, 2));
+        Assert.Empty(conformal.Set([0.45f, 0.45f, 0.05f, 0.05f], 1, 0));
+    }
+
+    [Theory]
+    [InlineData("[]", "JSON object")]
+    [InlineData("{\"thresholds\": {\"1\": [0.5, 0.6, 0.7], \"3\": [0.6, 0.7, 0.8]}}", "no \"alpha\"")]
+    [InlineData("{\"alpha\": 1, \"thresholds\": {\"1\": [0.5, 0.6, 0.7], \"3\": [0.6, 0.7, 0.8]}}", "alpha = 1")]
+    [InlineData("{\"alpha\": 0.1, \"thresholds\": {\"1\": [0.5, 0.6, 0.7]}}", "no thresholds for ensemble size 3")]
+    [InlineData("{\"alpha\": 0.1, \"thresholds\": {\"1\": [0.5, 0.6], \"3\": [0.6, 0.7, 0.8]}}", "\"1\" has 2 thresholds; expected one per exit (3)")]
+    [InlineData("{\"alpha\": 0.1, \"thresholds\": {\"1\": [0.5, \"x\", 0.7], \"3\": [0.6, 0.7, 0.8]}}", "a threshold of \"1\" is \"x\"")]
+    public void Read_ConformalBroken_RefusedNamingTheKey(string value, string problem)
+    {
+        var error = Assert.Throws<ModelContractException>(() => JeiFixture.Contract(m => m[ContractKeys.Conformal] = value));
+
+        Assert.Equal(ContractKeys.Conformal, error.Subject);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
