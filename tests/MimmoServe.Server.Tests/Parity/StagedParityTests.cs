@@ -65,13 +65,16 @@ public sealed class StagedParityTests
             var responses = await ParityTests.RunStreamAsync(_server, _reference, model.Name, (uint)model.Slots, [.. Enumerable.Range(0, _reference.Count)], exit: "auto");
 
             var allSlots = Enumerable.Range(0, model.Slots).ToArray();
+            var conformal = await ConformalAsync(model.Name, model.Slots);
             var mismatches = new List<string>();
             foreach (var (image, response) in responses)
             {
                 var exit = staged.AutoExitsSame[image];
                 Assert.True(exit == (int)response.Exit, $"{model.Name} image {image}: exit {response.Exit}, the reference's auto exit is {exit}");
                 Assert.Equal(costs.Take(exit + 1).Sum(), response.ComputeShare, 1e-5);
-                Compare(mismatches, $"{model.Name} auto image {image} exit {exit}", StagedReference.Probabilities(staged.LogitsSame, model, image, exit, allSlots), response);
+                var expected = StagedReference.Probabilities(staged.LogitsSame, model, image, exit, allSlots);
+                Compare(mismatches, $"{model.Name} auto image {image} exit {exit}", expected, response);
+                CompareSet(mismatches, $"{model.Name} auto image {image} exit {exit}", expected, conformal?[exit], response);
             }
 
             Assert.Empty(mismatches);
@@ -138,6 +141,7 @@ public sealed class StagedParityTests
 
             var responses = await ParityTests.RunStreamAsync(_server, _reference, served.Name, 1, order, image => image % _reference.Count, "auto");
 
+            var conformal = await ConformalAsync(model.Name, 1);
             var mismatches = new List<string>();
             var deepest = new int[rowCount];
             foreach (var (position, response) in responses)
@@ -147,7 +151,9 @@ public sealed class StagedParityTests
                 var exit = Enumerable.Range(0, model.Exits - 1).FirstOrDefault(e => StagedReference.MeanGate(staged.GatesShifted, model, row, e, [slot]) >= threshold, model.Exits - 1);
                 Assert.True(exit == (int)response.Exit, $"{model.Name} k=1 row {row} slot {slot}: exit {response.Exit}, the reference's gates say {exit}");
                 Assert.Equal((1u, (uint)slot), (response.Members, response.MemberPredictions[0].Slot));
-                Compare(mismatches, $"{model.Name} k=1 row {row} slot {slot}", StagedReference.Probabilities(staged.LogitsShifted, model, row, exit, [slot]), response);
+                var expected = StagedReference.Probabilities(staged.LogitsShifted, model, row, exit, [slot]);
+                Compare(mismatches, $"{model.Name} k=1 row {row} slot {slot}", expected, response);
+                CompareSet(mismatches, $"{model.Name} k=1 row {row} slot {slot}", expected, conformal?[exit], response);
                 deepest[position / model.Slots] = Math.Max(deepest[position / model.Slots], exit);
             }
 
@@ -176,6 +182,44 @@ public sealed class StagedParityTests
     {
         using var stages = System.Text.Json.JsonDocument.Parse((await _server.GetModelAsync(model)).Metadata["mimmo.stages"]);
         return stages.RootElement.GetProperty("gate_threshold").GetDouble();
+    }
+
+    /// <summary>The model's conformal thresholds for size <paramref name="k"/>, one per exit (mimmo.conformal); null when it has none.</summary>
+    private async Task<double[]?> ConformalAsync(string model, int k)
+    {
+        if (!(await _server.GetModelAsync(model)).Metadata.TryGetValue("mimmo.conformal", out var json))
+        {
+            return null;
+        }
+
+        using var conformal = System.Text.Json.JsonDocument.Parse(json);
+        return [.. conformal.RootElement.GetProperty("thresholds").GetProperty(k.ToString(System.Globalization.CultureInfo.InvariantCulture)).EnumerateArray().Select(q => q.GetDouble())];
+    }
+
+    /// <summary>
+    /// The response's prediction set is {c : 1 - p[c] &lt;= q} of the reference p; a class whose score is within the
+    /// parity tolerance of q may go either way. Without thresholds the set is empty.
+    /// </summary>
+    private static void CompareSet(List<string> mismatches, string what, double[] expected, double? threshold, PredictResponse response)
+    {
+        if (threshold is not { } q)
+        {
+            if (response.PredictionSet.Count > 0)
+            {
+                mismatches.Add($"{what}: a prediction set without conformal thresholds");
+            }
+
+            return;
+        }
+
+        for (var c = 0; c < expected.Length; c++)
+        {
+            var score = 1 - expected[c];
+            if (Math.Abs(score - q) > Tolerance && (score <= q) != response.PredictionSet.Contains(c))
+            {
+                mismatches.Add($"{what}: class {c} (score {score:F5}, q {q:F5}) {(score <= q ? "missing from" : "wrongly in")} the set [{string.Join(", ", response.PredictionSet)}]");
+            }
+        }
     }
 
     private static double Delta(PrometheusScrape before, PrometheusScrape after, string name, params (string Key, string Value)[] labels) =>

@@ -37,6 +37,16 @@ public sealed class StagedPythonClientTests
         var expected = StagedReference.Probabilities(model.Staged.LogitsSame, model, 0, exit, [.. Enumerable.Range(0, model.Slots)]);
         var probabilities = response.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()).ToArray();
         Assert.Equal(expected, probabilities, (a, b) => Math.Abs(a - b) <= 1e-4);
+        // The conformal set of that exit for k = M, when the model is calibrated (mimmo.conformal).
+        var info = await _server.GetModelAsync(model.Name);
+        if (info.Metadata.TryGetValue("mimmo.conformal", out var json))
+        {
+            using var conformal = JsonDocument.Parse(json);
+            var q = conformal.RootElement.GetProperty("thresholds").GetProperty(model.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture))[exit].GetDouble();
+            var set = response.GetProperty("predictionSet").EnumerateArray().Select(c => c.GetInt32()).ToArray();
+            Assert.Equal(Enumerable.Range(0, model.Classes).Where(c => 1 - probabilities[c] <= q), set);
+            Assert.NotEmpty(set);
+        }
     }
 
     [Fact]

@@ -79,6 +79,8 @@ def print_prediction(response):
     print("timing       queue %d us, compute %d us, %d rows, %d requests in the run"
           % (t.queue_us, t.compute_us, t.batch_rows, t.batch_requests))
     print("exit         %d, compute share %.4f" % (response.exit, response.compute_share))
+    if response.prediction_set:
+        print("conformal    classes {%s}" % ", ".join(str(c) for c in response.prediction_set))
 
 
 def main(argv=None):
