@@ -54,13 +54,14 @@ internal sealed class InferenceService : IGrpcService
     private async Task<PredictResponse> PredictAsync(PredictRequest request, ServerCallContext context)
     {
         var mode = context.RequestHeaders.GetValue(ModeHeader.Name);
+        var exit = context.RequestHeaders.GetValue(ExitHeader.Name);
         var call = _telemetry.Start(PredictSpan, context.RequestHeaders, ModeLabel.Of(request.EnsembleSize, mode));
         try
         {
             Authorize(context, request.Model);
             var model = _host.Repository.Get(request.Model);
             call.Model = model.Name;
-            var prediction = await model.PredictAsync(ProtocolMapping.ToInput(request, mode), Deadline(context), context.CancellationToken).ConfigureAwait(false);
+            var prediction = await model.PredictAsync(ProtocolMapping.ToInput(request, mode, exit), Deadline(context), context.CancellationToken).ConfigureAwait(false);
             call.Succeeded(prediction);
             return ProtocolMapping.ToResponse(prediction);
         }

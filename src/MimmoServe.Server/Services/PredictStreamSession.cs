@@ -87,6 +87,7 @@ internal sealed class PredictStreamSession
     {
         var token = _stopReading.Token;
         var mode = _context.RequestHeaders.GetValue(ModeHeader.Name);
+        var exit = _context.RequestHeaders.GetValue(ExitHeader.Name);
         var deadline = InferenceService.Deadline(_context);
         try
         {
@@ -109,7 +110,7 @@ internal sealed class PredictStreamSession
                     _authorize(request.Model);
                     var model = _host.Repository.Get(request.Model);
                     call.Model = model.Name;
-                    prediction = model.PredictAsync(ProtocolMapping.ToInput(request, mode), deadline, _context.CancellationToken);
+                    prediction = model.PredictAsync(ProtocolMapping.ToInput(request, mode, exit), deadline, _context.CancellationToken);
                 }
                 catch (Exception e)
                 {

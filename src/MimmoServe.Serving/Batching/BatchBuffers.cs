@@ -27,12 +27,24 @@ internal sealed class BatchBuffers
         _contract = contract;
         var slots = contract.Slots;
         _input = new PinnedBuffer<float>(maxRows * slots * contract.ItemLength);
-        _output = new PinnedBuffer<float>(maxRows * contract.Exits * slots * contract.NumClasses);
         // A plain classifier's [B, *item] and [B, K] have the layout of [B, 1, *item] and [B, 1, 1, K].
         _inputShape = contract.IsPlain ? [0, .. contract.ItemShape] : [0, slots, .. contract.ItemShape];
         _outputShape = contract.IsPlain ? [0, contract.NumClasses] : [0, contract.Exits, slots, contract.NumClasses];
         Inputs = [_input.AsTensor(_inputShape)];
-        Outputs = [_output.AsTensor(_outputShape)];
+        if (contract.Stages is { } stages)
+        {
+            // Stage 0 of a staged model: logits of exit 0, gate and next_activation, settled by the stage pipeline.
+            _output = new PinnedBuffer<float>(0);
+            Stage = new StageOutputs(contract, stages.First, maxRows);
+            Exits = new ExitScratch(contract);
+            Outputs = Stage.Tensors;
+        }
+        else
+        {
+            _output = new PinnedBuffer<float>(maxRows * contract.Exits * slots * contract.NumClasses);
+            Outputs = [_output.AsTensor(_outputShape)];
+        }
+
         _requests = new PendingRequest[maxRows * slots];
         _rowOf = new int[_requests.Length];
         _members = new ulong[_requests.Length];
@@ -43,6 +55,12 @@ internal sealed class BatchBuffers
     public TensorBuffer[] Inputs { get; }
 
     public TensorBuffer[] Outputs { get; }
+
+    /// <summary>Stage 0's outputs of a staged model; null for the other models.</summary>
+    public StageOutputs? Stage { get; }
+
+    /// <summary>Scratch for settling stage 0 of a staged model; null for the other models.</summary>
+    public ExitScratch? Exits { get; }
 
     /// <summary>Rows B of this run.</summary>
     public int Rows { get; private set; }
@@ -57,6 +75,9 @@ internal sealed class BatchBuffers
 
     /// <summary>The slots request <paramref name="i"/> occupies in its row, its group and extra copies.</summary>
     public ulong Members(int i) => _members[i];
+
+    /// <summary>The row of request <paramref name="i"/>.</summary>
+    public int RowOf(int i) => _rowOf[i];
 
     /// <summary>logits[row of request i] as [E, M, K].</summary>
     public ReadOnlySpan<float> RowLogits(int i)
@@ -81,6 +102,7 @@ internal sealed class BatchBuffers
     {
         Rows = packer.Rows;
         _inputShape[0] = _outputShape[0] = Rows;
+        Stage?.SetRows(Rows);
         for (var row = 0; row < Rows; row++)
         {
             for (var free = packer.Full & ~packer.Used(row); free != 0; free &= free - 1)

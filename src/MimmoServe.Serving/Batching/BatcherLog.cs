@@ -20,4 +20,7 @@ internal static partial class BatcherLog
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Model {Model}: the shutdown grace period ended; {Queued} queued request(s) answered UNAVAILABLE, running runs stopped")]
     public static partial void Aborted(ILogger logger, string model, int queued);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Model {Model}: a run of stage {Stage} ({Rows} rows) failed; its {Requests} requests that had not stopped fail, other runs are unaffected")]
+    public static partial void StageRunFailed(ILogger logger, Exception exception, string model, int stage, int rows, int requests);
 }

@@ -43,6 +43,12 @@ internal sealed partial class ModelBatcher
         {
             _timer.Dispose();
         }
+
+        // Stage 0 is done: the later stages run what waits for them without waiting for more.
+        if (_pipeline is not null)
+        {
+            await _pipeline.StopAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Sleeps until a batch should form (true) or the batcher has stopped with nothing left (false).</summary>
@@ -128,6 +134,11 @@ internal sealed partial class ModelBatcher
 
         _expired.Clear();
         buffers.Seal(_packer);
+        if (buffers.Count > 0)
+        {
+            // Counted from here, not from the run's start, so the later stages wait for these rows.
+            _pipeline?.BeginUpstream();
+        }
     }
 
     private void Dequeue() => _queuedSlots -= _queue.Dequeue().EnsembleSize;

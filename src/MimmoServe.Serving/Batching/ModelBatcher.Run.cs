@@ -26,20 +26,20 @@ internal sealed partial class ModelBatcher
         var elapsed = _time.GetElapsedTime(start);
         var compute = (long)elapsed.TotalMicroseconds;
         RecordRun(buffers, start, elapsed);
+        _pipeline?.RecordStageRun(0, buffers.Rows);
         if (failure is not null)
         {
             BatcherLog.RunFailed(_logger, failure, _name, buffers.Rows, buffers.Count);
-            var error = failure switch
-            {
-                OperationCanceledException when _abort.IsCancellationRequested => ServingErrors.GraceEnded(_name),
-                ServingException serving => serving,
-                _ => new ServingException(ServingErrorKind.Internal,
-                    $"Model '{_name}' failed to run the batch of {buffers.Count} requests ({buffers.Rows} rows): {failure.Message}", failure),
-            };
+            var error = ServingErrors.RunFailed(_name, failure, _abort.IsCancellationRequested, buffers.Rows, buffers.Count);
             for (var i = 0; i < buffers.Count; i++)
             {
                 buffers.Request(i).Fail(error);
             }
+        }
+        else if (_pipeline is not null)
+        {
+            RecordRunTime(elapsed);
+            _pipeline.SettleFirst(buffers, start, elapsed);
         }
         else
         {
@@ -61,6 +61,7 @@ internal sealed partial class ModelBatcher
 
         buffers.Clear();
         _free.Writer.TryWrite(buffers);
+        _pipeline?.EndUpstream();
     }
 
     private void RecordRunTime(TimeSpan elapsed)
@@ -91,6 +92,8 @@ internal sealed partial class ModelBatcher
             Members = System.Numerics.BitOperations.PopCount(members),
             MemberPredictions = request.ReturnMembers ? EnsembleAverager.Members(_contract, members, buffers.Scratch) : [],
             Timing = timing,
+            Exit = _contract.Exits - 1,
+            ComputeShare = 1f,
         };
     }
 }

@@ -5,8 +5,21 @@ namespace MimmoServe.Serving.Batching;
 
 internal sealed partial class ModelBatcher
 {
+    private ServingMetrics? _metrics;
+
     /// <summary>Where runs, queue times and sheds are recorded; null (nothing recorded) until the repository sets it after warm-up.</summary>
-    internal ServingMetrics? Metrics { get; set; }
+    internal ServingMetrics? Metrics
+    {
+        get => _metrics;
+        set
+        {
+            _metrics = value;
+            if (_pipeline is not null)
+            {
+                _pipeline.Metrics = value;
+            }
+        }
+    }
 
     private void RecordShed(ShedReason reason) => Metrics?.RecordShed(_name, reason);
 

@@ -34,6 +34,7 @@ internal sealed partial class ModelBatcher
     private readonly ILogger _logger;
     private readonly SlotPacker _packer;
     private readonly ITimer _timer;
+    private readonly StagePipeline? _pipeline;
     private readonly int _capacitySlots;
     private int _queuedSlots;
     private bool _stopping;
@@ -41,7 +42,14 @@ internal sealed partial class ModelBatcher
     private double _runEstimateTicks;
     private Task _loop = Task.CompletedTask;
 
-    public ModelBatcher(string name, ModelContract contract, ModelConfig config, IBatchRunner runner, TimeProvider time, ILogger logger)
+    /// <param name="name">The model's name.</param>
+    /// <param name="contract">The model.</param>
+    /// <param name="config">Its settings.</param>
+    /// <param name="runner">Runs stage 0 (the model's only stage when it is not staged).</param>
+    /// <param name="time">The clock of delays, deadlines and timings.</param>
+    /// <param name="logger">Where failed runs are reported.</param>
+    /// <param name="stages">A staged model's later stages (their sessions stay the caller's); null for the other models.</param>
+    public ModelBatcher(string name, ModelContract contract, ModelConfig config, IBatchRunner runner, TimeProvider time, ILogger logger, StageSessions? stages = null)
     {
         _name = name;
         _contract = contract;
@@ -57,10 +65,23 @@ internal sealed partial class ModelBatcher
         }
 
         _timer = time.CreateTimer(static state => ((ModelBatcher)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (stages is not null)
+        {
+            _pipeline = new StagePipeline(name, contract, stages, config, time, logger, _abort.Token);
+        }
     }
 
-    /// <summary>Runs so far (warm-up included).</summary>
+    /// <summary>Runs so far (warm-up included); of a staged model, stage-0 runs (see <see cref="StageRuns"/> for the others).</summary>
     public int Runs => Volatile.Read(ref _runs);
+
+    /// <summary>A staged model's later stages: stage-0 runs hand their outputs to it instead of answering every request; null for the other models.</summary>
+    internal StagePipeline? Pipeline => _pipeline;
+
+    /// <summary>Runs of stage <paramref name="stage"/> so far, warm-up included (a model that is not staged has stage 0 only: <see cref="Runs"/>).</summary>
+    public long StageRuns(int stage) => _pipeline?.StageRuns(stage) ?? (stage == 0 ? Runs : 0);
+
+    /// <summary>Rows run by stage <paramref name="stage"/> so far, warm-up included; null when the model is not staged.</summary>
+    public long? StageRows(int stage) => _pipeline?.StageRows(stage);
 
     /// <summary>Inputs waiting (dropped ones included until the next packing removes them).</summary>
     public int QueueLength
@@ -96,7 +117,11 @@ internal sealed partial class ModelBatcher
     internal Action<TimeSpan>? Sleeping { get; set; }
 
     /// <summary>Starts the loop. Call once, after <see cref="WarmUp"/>.</summary>
-    public void Start() => _loop = Task.Run(LoopAsync);
+    public void Start()
+    {
+        _pipeline?.Start(() => QueueLength > 0);
+        _loop = Task.Run(LoopAsync);
+    }
 
     /// <summary>Takes ownership of <paramref name="request"/> (and its rented item) or throws without keeping it.</summary>
     /// <exception cref="ServingException">ResourceExhausted when the queue is full; Unavailable after <see cref="StopAsync"/>.</exception>
@@ -132,7 +157,7 @@ internal sealed partial class ModelBatcher
         Wake();
     }
 
-    /// <summary>Refuses new requests, runs every queued one, and returns when the last run has completed.</summary>
+    /// <summary>Refuses new requests, runs every queued one (and every row waiting for a later stage), and returns when the last run has completed.</summary>
     public Task StopAsync()
     {
         lock (_lock)
@@ -145,13 +170,13 @@ internal sealed partial class ModelBatcher
     }
 
     /// <summary>
-    /// Shutdown's grace period has ended: every request still queued fails Unavailable at once, and runs in progress
+    /// Shutdown's grace period has ended: every request still queued (or waiting for a later stage) fails Unavailable at once, and runs in progress
     /// are stopped (ORT's terminate flag) and fail Unavailable. <see cref="StopAsync"/>'s task then completes.
     /// </summary>
     /// <returns>How many queued requests were failed.</returns>
     public int Abort()
     {
-        var failed = FailQueued(ServingErrors.GraceEnded(_name));
+        var failed = FailQueued(ServingErrors.GraceEnded(_name)) + (_pipeline?.Abort() ?? 0);
         _abort.Cancel();
         Wake();
         return failed;
@@ -168,7 +193,8 @@ internal sealed partial class ModelBatcher
         {
             var item = System.Buffers.ArrayPool<float>.Shared.Rent(_contract.ItemLength);
             Array.Clear(item);
-            var request = new PendingRequest(_name, $"warm-up k={k}", item, k, 0, false, _time.GetTimestamp(), null);
+            // Every stage of a staged model runs: full.
+            var request = new PendingRequest(_name, $"warm-up k={k}", item, k, 0, false, _time.GetTimestamp(), null) { ExitPolicy = Requests.ExitPolicy.Full };
             lock (_lock)
             {
                 _queue.Enqueue(request);
@@ -184,6 +210,7 @@ internal sealed partial class ModelBatcher
             }
 
             Execute(buffers!);
+            _pipeline?.Flush();
             var prediction = request.Task.GetAwaiter().GetResult();
             var sum = System.Numerics.Tensors.TensorPrimitives.Sum(prediction.Probabilities);
             if (!float.IsFinite(sum) || Math.Abs(sum - 1) > 1e-3)

@@ -30,11 +30,14 @@ internal sealed class OnnxBatchRunner : IBatchRunner
 
     public ExecutionProviderResult ExecutionProvider => _session.ExecutionProvider;
 
-    public void Run(BatchBuffers buffers, CancellationToken cancellationToken)
+    public void Run(BatchBuffers buffers, CancellationToken cancellationToken) => Run(buffers.Inputs, buffers.Outputs, cancellationToken);
+
+    /// <summary>One run over caller-owned tensors (a later stage of a staged model), inside the same timeout.</summary>
+    public void Run(TensorBuffer[] inputs, TensorBuffer[] outputs, CancellationToken cancellationToken)
     {
         try
         {
-            _pipeline.Execute(static (state, token) => state.Session.Run(state.Buffers.Inputs, state.Buffers.Outputs, token), (Session: _session, Buffers: buffers), cancellationToken);
+            _pipeline.Execute(static (state, token) => state.Session.Run(state.Inputs, state.Outputs, token), (Session: _session, Inputs: inputs, Outputs: outputs), cancellationToken);
         }
         catch (TimeoutRejectedException e)
         {

@@ -48,6 +48,9 @@ internal sealed class PendingRequest
 
     public DateTimeOffset? Deadline { get; }
 
+    /// <summary>Where a staged model's input may stop (full for models that are not staged).</summary>
+    public Requests.ExitPolicy ExitPolicy { get; init; } = Requests.ExitPolicy.Full;
+
     /// <summary>
     /// The span that was current when the request arrived (its request span); null when not traced. A reference
     /// rather than its <see cref="System.Diagnostics.ActivityContext"/>: 8 bytes per request instead of 32.

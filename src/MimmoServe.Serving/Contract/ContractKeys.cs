@@ -20,6 +20,27 @@ public static class ContractKeys
     public const string DefaultEnsembleSize = "mimmo.default_ensemble_size";
     public const string Metrics = "mimmo.metrics";
 
+    /// <summary>Stage 0 of a staged model: its stage files, their costs and the gate threshold (JSON object).</summary>
+    public const string Stages = "mimmo.stages";
+
+    /// <summary>A staged model's optional split-conformal thresholds per ensemble size and exit (JSON object).</summary>
+    public const string Conformal = "mimmo.conformal";
+
+    /// <summary>A later stage file's index s.</summary>
+    public const string Stage = "mimmo.stage";
+
+    /// <summary>A staged model's per-slot exit probabilities [B, M].</summary>
+    public const string GateName = "gate";
+
+    /// <summary>A later stage's input: the previous stage's <see cref="NextActivationName"/>.</summary>
+    public const string ActivationName = "activation";
+
+    /// <summary>A stage's trunk output, the next stage's input (not on the last stage).</summary>
+    public const string NextActivationName = "next_activation";
+
+    /// <summary>How far the stage costs may sum from 1.</summary>
+    public const double StageCostTolerance = 1e-4;
+
     /// <summary>The only format version this server reads.</summary>
     public const string SupportedFormatVersion = "1";
 
@@ -34,6 +55,9 @@ public static class ContractKeys
     public const string FamilySingle = "single";
     public const string FamilyEnsemble = "ensemble";
 
+    /// <summary>A staged early-exit model (JEI-DNN): one ONNX file per stage, see <see cref="Stages"/>.</summary>
+    public const string FamilyJeiDnn = "jeidnn";
+
     /// <summary>Every key a MIMO-contract model must carry.</summary>
     public static readonly IReadOnlyList<string> Required =
     [
@@ -41,5 +65,5 @@ public static class ContractKeys
         DefaultEnsembleSize, Metrics,
     ];
 
-    public static readonly IReadOnlyList<string> Families = [FamilyMimmo, FamilyMimoNet, FamilySingle, FamilyEnsemble];
+    public static readonly IReadOnlyList<string> Families = [FamilyMimmo, FamilyMimoNet, FamilySingle, FamilyEnsemble, FamilyJeiDnn];
 }

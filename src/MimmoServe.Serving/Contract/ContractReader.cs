@@ -20,13 +20,14 @@ public static class ContractReader
     internal static ModelContract Read(IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs, IReadOnlyDictionary<string, string> metadata)
     {
         var input = Single(inputs, "input");
-        var output = Single(outputs, "output");
         if (!metadata.Keys.Any(k => k.StartsWith(ContractKeys.Prefix, StringComparison.Ordinal)))
         {
-            return ReadPlain(input, output, metadata);
+            return ReadPlain(input, Single(outputs, "output"), metadata);
         }
 
-        foreach (var key in ContractKeys.Required)
+        // A staged model's stage 0 has three outputs (logits, gate, next_activation); every other model one.
+        var staged = metadata.TryGetValue(ContractKeys.Family, out var declared) && declared == ContractKeys.FamilyJeiDnn;
+        foreach (var key in staged ? ContractKeys.Required.Append(ContractKeys.Stages) : ContractKeys.Required)
         {
             if (!metadata.ContainsKey(key))
             {
@@ -68,11 +69,32 @@ public static class ContractReader
         var metrics = parsed.JsonObject(ContractKeys.Metrics);
 
         long[] inputShape = [-1, slots, .. itemShape];
-        long[] outputShape = [-1, exits, slots, classes];
         CheckTensor(input, "input", ContractKeys.InputName, inputShape);
-        CheckTensor(output, "output", ContractKeys.OutputName, outputShape);
+        ModelStages? stages = null;
+        if (staged)
+        {
+            CheckLastExitOnly(weights, exits, slots);
+            stages = parsed.Stages(exits, sizes, StageLayout.Read(outputs, slots, classes, last: exits == 1, file: ""));
+        }
+        else
+        {
+            CheckTensor(Single(outputs, "output"), "output", ContractKeys.OutputName, [-1, exits, slots, classes]);
+        }
+
         return new ModelContract(family, slots, exits, classes, itemShape, weights, labels, sizes, groups, defaultSize, metrics, metadata,
-            isPlain: false, input.Name, output.Name);
+            isPlain: false, input.Name, ContractKeys.OutputName, stages);
+    }
+
+    /// <summary>A staged model's exit weights are one-hot on the last exit: what the policy <c>full</c> serves.</summary>
+    private static void CheckLastExitOnly(float[] weights, int exits, int slots)
+    {
+        for (var s = 0; s < slots; s++)
+        {
+            if (weights[((exits - 1) * slots) + s] != 1f)
+            {
+                throw new ModelContractException(ContractKeys.ExitWeights, $"w[{exits - 1}][{s}] is {weights[((exits - 1) * slots) + s]}; a staged model's exit weights are one-hot on the last exit (w[S-1][m] = 1).");
+            }
+        }
     }
 
     private static ModelContract ReadPlain(TensorInfo input, TensorInfo output, IReadOnlyDictionary<string, string> metadata)
@@ -107,7 +129,8 @@ public static class ContractReader
         return tensors[0];
     }
 
-    private static void CheckTensor(TensorInfo tensor, string role, string name, long[] expected)
+    /// <summary>Checks a tensor's name, float32 type and shape (-1 = the batch); <paramref name="role"/> names it in the error.</summary>
+    internal static void CheckTensor(TensorInfo tensor, string role, string name, long[] expected)
     {
         var subject = $"{role} '{tensor.Name}'";
         if (tensor.Name != name)

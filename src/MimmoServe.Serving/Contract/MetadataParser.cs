@@ -141,6 +141,116 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         return groups;
     }
 
+    /// <summary>
+    /// mimmo.stages: {"files": S names (files[0] = model.onnx, plain names in the model's folder), "costs": S numbers
+    /// > 0 summing to 1, "gate_threshold": a number in (0, 1)}, with S = mimmo.exits; and the optional mimmo.conformal.
+    /// </summary>
+    public ModelStages Stages(int exits, int[] sizes, StageLayout first)
+    {
+        var key = ContractKeys.Stages;
+        using var doc = Parse(key);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelContractException(key, "must be a JSON object with \"files\", \"costs\" and \"gate_threshold\".");
+        }
+
+        var files = System.Array.ConvertAll(Array(Property(root, key, "files"), key, "\"files\""), f => StageFile(f, key));
+        if (files.Length != exits)
+        {
+            throw new ModelContractException(key, $"{files.Length} files; a staged model has one stage per exit (mimmo.exits = {exits}).");
+        }
+
+        if (files[0] != "model.onnx")
+        {
+            throw new ModelContractException(key, $"files[0] is '{files[0]}'; stage 0 is model.onnx, the file that carries this key.");
+        }
+
+        if (files.Distinct(StringComparer.Ordinal).Count() != files.Length)
+        {
+            throw new ModelContractException(key, $"the files [{string.Join(", ", files)}] repeat a name; each stage has its own file.");
+        }
+
+        var costs = Array(Property(root, key, "costs"), key, "\"costs\"");
+        if (costs.Length != exits)
+        {
+            throw new ModelContractException(key, $"{costs.Length} costs; expected one per stage ({exits}).");
+        }
+
+        var values = new float[exits];
+        var sum = 0.0;
+        for (var s = 0; s < exits; s++)
+        {
+            if (costs[s].ValueKind != JsonValueKind.Number || !costs[s].TryGetDouble(out var c) || !double.IsFinite(c) || c <= 0)
+            {
+                throw new ModelContractException(key, $"costs[{s}] = {costs[s].GetRawText()} is not a finite number > 0.");
+            }
+
+            values[s] = (float)c;
+            sum += c;
+        }
+
+        if (Math.Abs(sum - 1) > ContractKeys.StageCostTolerance)
+        {
+            throw new ModelContractException(key, $"the costs sum to {sum.ToString("G6", CultureInfo.InvariantCulture)}; they are shares of the full forward pass and must sum to 1 within {ContractKeys.StageCostTolerance}.");
+        }
+
+        var threshold = Property(root, key, "gate_threshold");
+        if (threshold.ValueKind != JsonValueKind.Number || !threshold.TryGetDouble(out var t) || !(t > 0 && t < 1))
+        {
+            throw new ModelContractException(key, $"gate_threshold = {threshold.GetRawText()} is not a number in (0, 1).");
+        }
+
+        var conformal = metadata.ContainsKey(ContractKeys.Conformal) ? Conformal(sizes, exits) : null;
+        return new ModelStages(files, values, (float)t, first, conformal);
+    }
+
+    /// <summary>mimmo.conformal: {"alpha": a in (0, 1), "thresholds": {"&lt;k&gt;": S finite numbers} for every k in ensemble_sizes}.</summary>
+    public ConformalThresholds Conformal(int[] sizes, int exits)
+    {
+        var key = ContractKeys.Conformal;
+        using var doc = Parse(key);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelContractException(key, "must be a JSON object with \"alpha\" and \"thresholds\".");
+        }
+
+        var alpha = Property(root, key, "alpha");
+        if (alpha.ValueKind != JsonValueKind.Number || !alpha.TryGetDouble(out var a) || !(a > 0 && a < 1))
+        {
+            throw new ModelContractException(key, $"alpha = {alpha.GetRawText()} is not a number in (0, 1).");
+        }
+
+        var table = Property(root, key, "thresholds");
+        if (table.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelContractException(key, "\"thresholds\" must map each ensemble size to one threshold per exit.");
+        }
+
+        var thresholds = new Dictionary<int, double[]>();
+        foreach (var k in sizes)
+        {
+            var name = k.ToString(CultureInfo.InvariantCulture);
+            if (!table.TryGetProperty(name, out var row))
+            {
+                throw new ModelContractException(key, $"no thresholds for ensemble size {k}; every size in mimmo.ensemble_sizes needs its own.");
+            }
+
+            var values = Array(row, key, $"the thresholds of \"{name}\"");
+            if (values.Length != exits)
+            {
+                throw new ModelContractException(key, $"\"{name}\" has {values.Length} thresholds; expected one per exit ({exits}).");
+            }
+
+            thresholds[k] = System.Array.ConvertAll(values, v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var q) && double.IsFinite(q)
+                ? q
+                : throw new ModelContractException(key, $"a threshold of \"{name}\" is {v.GetRawText()}, not a finite number."));
+        }
+
+        return new ConformalThresholds(a, thresholds);
+    }
+
     public string JsonObject(string key)
     {
         using var doc = Parse(key);
@@ -183,6 +293,20 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         }
 
         return result;
+    }
+
+    private static JsonElement Property(JsonElement root, string key, string name) =>
+        root.TryGetProperty(name, out var value) ? value : throw new ModelContractException(key, $"no \"{name}\".");
+
+    private static string StageFile(JsonElement element, string key)
+    {
+        var name = element.ValueKind == JsonValueKind.String ? element.GetString()! : null;
+        if (string.IsNullOrEmpty(name) || name != Path.GetFileName(name) || name is "." or "..")
+        {
+            throw new ModelContractException(key, $"the file {element.GetRawText()} is not a plain file name in the model's folder.");
+        }
+
+        return name;
     }
 
     private JsonDocument Parse(string key)

@@ -27,7 +27,8 @@ public sealed class ModelContract
         IReadOnlyDictionary<string, string> metadata,
         bool isPlain,
         string inputName,
-        string outputName)
+        string outputName,
+        ModelStages? stages = null)
     {
         Family = family;
         Slots = slots;
@@ -45,9 +46,10 @@ public sealed class ModelContract
         IsPlain = isPlain;
         InputName = inputName;
         OutputName = outputName;
+        Stages = stages;
     }
 
-    /// <summary><c>mimmo</c>, <c>mimonet</c>, <c>single</c> or <c>ensemble</c>.</summary>
+    /// <summary><c>mimmo</c>, <c>mimonet</c>, <c>single</c>, <c>ensemble</c> or <c>jeidnn</c> (staged).</summary>
     public string Family { get; }
 
     /// <summary>M: input slots and output heads per exit.</summary>
@@ -86,6 +88,9 @@ public sealed class ModelContract
     public string InputName { get; }
 
     public string OutputName { get; }
+
+    /// <summary>A staged (early-exit, family <c>jeidnn</c>) model's stages; null for a model that is not staged.</summary>
+    public ModelStages? Stages { get; }
 
     /// <summary>w[e][s]: the weight of exit <paramref name="exit"/> for slot <paramref name="slot"/>.</summary>
     public float Weight(int exit, int slot) => _exitWeights[(exit * Slots) + slot];

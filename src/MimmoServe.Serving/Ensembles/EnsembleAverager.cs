@@ -22,9 +22,37 @@ internal static class EnsembleAverager
     /// <param name="probabilities">K floats: receives p.</param>
     /// <returns>The uncertainty of p over the members, and the chosen class.</returns>
     public static (Uncertainty Uncertainty, int ClassIndex) Average(
-        ModelContract contract, ReadOnlySpan<float> rowLogits, ulong members, Span<float> scratch, Span<float> probabilities)
+        ModelContract contract, ReadOnlySpan<float> rowLogits, ulong members, Span<float> scratch, Span<float> probabilities) =>
+        Average(rowLogits, contract.Exits, contract.Slots, contract.NumClasses, contract.ExitWeights, members, scratch, probabilities);
+
+    /// <summary>
+    /// One exit of a staged model alone (models/CONTRACT.md, "Serving a staged model"): p_e = (1/|S'|) Σ_{s in S'}
+    /// softmax(logits_e[row, s, :]), its uncertainty over those |S'| members (ω = 1/|S'| each).
+    /// </summary>
+    /// <param name="contract">The model.</param>
+    /// <param name="exitLogits">The exit's logits of the input's row, [M, K].</param>
+    /// <param name="members">The input's slots in the row.</param>
+    /// <param name="scratch">At least popcount(members)·K floats; holds each member's distribution afterwards.</param>
+    /// <param name="probabilities">K floats: receives p_e.</param>
+    public static (Uncertainty Uncertainty, int ClassIndex) AverageExit(
+        ModelContract contract, ReadOnlySpan<float> exitLogits, ulong members, Span<float> scratch, Span<float> probabilities) =>
+        Average(exitLogits, 1, contract.Slots, contract.NumClasses, default, members, scratch, probabilities);
+
+    /// <summary>The members in the order <see cref="Average(ModelContract, ReadOnlySpan{float}, ulong, Span{float}, Span{float})"/> left them in scratch: slots ascending, exits within each slot.</summary>
+    public static MemberPrediction[] Members(ModelContract contract, ulong members, ReadOnlySpan<float> scratch) =>
+        Members(contract, 0, contract.Exits, contract.ExitWeights, members, scratch);
+
+    /// <summary>The members of exit <paramref name="exit"/> as <see cref="AverageExit"/> left them in scratch, each of weight 1/|S'|.</summary>
+    public static MemberPrediction[] MembersAtExit(ModelContract contract, int exit, ulong members, ReadOnlySpan<float> scratch) =>
+        Members(contract, exit, 1, default, members, scratch);
+
+    /// <summary>
+    /// p = Σ ω softmax(logits[e, s]) over the members s in S' and the <paramref name="exits"/> exits of <paramref name="rowLogits"/>
+    /// ([exits, M, K]), ω = w[e][s] / |S'| (w empty: 1 for each).
+    /// </summary>
+    private static (Uncertainty Uncertainty, int ClassIndex) Average(
+        ReadOnlySpan<float> rowLogits, int exits, int slots, int classes, ReadOnlySpan<float> weights, ulong members, Span<float> scratch, Span<float> probabilities)
     {
-        int slots = contract.Slots, exits = contract.Exits, classes = contract.NumClasses;
         var count = BitOperations.PopCount(members);
         probabilities.Clear();
         var m = 0;
@@ -35,7 +63,7 @@ internal static class EnsembleAverager
             {
                 var q = scratch.Slice(m * classes, classes);
                 Softmax(rowLogits.Slice(((e * slots) + s) * classes, classes), q);
-                TensorPrimitives.MultiplyAdd(q, contract.Weight(e, s) / count, probabilities, probabilities);
+                TensorPrimitives.MultiplyAdd(q, Weight(weights, e, s, slots) / count, probabilities, probabilities);
             }
         }
 
@@ -48,7 +76,7 @@ internal static class EnsembleAverager
             for (var e = 0; e < exits; e++, m++)
             {
                 var q = scratch.Slice(m * classes, classes);
-                var omega = contract.Weight(e, s) / count;
+                var omega = Weight(weights, e, s, slots) / count;
                 var deviation = q[chosen] - probabilities[chosen];
                 expected += omega * Entropy(q);
                 variance += omega * deviation * deviation;
@@ -59,23 +87,25 @@ internal static class EnsembleAverager
         return (new Uncertainty(predictive, expected, MathF.Max(0, predictive - expected), variance, agreement), chosen);
     }
 
-    /// <summary>The members in the order <see cref="Average"/> left them in scratch: slots ascending, exits within each slot.</summary>
-    public static MemberPrediction[] Members(ModelContract contract, ulong members, ReadOnlySpan<float> scratch)
+    private static MemberPrediction[] Members(ModelContract contract, int firstExit, int exits, ReadOnlySpan<float> weights, ulong members, ReadOnlySpan<float> scratch)
     {
         var count = BitOperations.PopCount(members);
-        var result = new MemberPrediction[count * contract.Exits];
+        var result = new MemberPrediction[count * exits];
         var m = 0;
         for (var bits = members; bits != 0; bits &= bits - 1)
         {
             var s = BitOperations.TrailingZeroCount(bits);
-            for (var e = 0; e < contract.Exits; e++, m++)
+            for (var e = 0; e < exits; e++, m++)
             {
-                result[m] = new MemberPrediction(e, s, contract.Weight(e, s) / count, scratch.Slice(m * contract.NumClasses, contract.NumClasses).ToArray());
+                var weight = Weight(weights, e, s, contract.Slots) / count;
+                result[m] = new MemberPrediction(firstExit + e, s, weight, scratch.Slice(m * contract.NumClasses, contract.NumClasses).ToArray());
             }
         }
 
         return result;
     }
+
+    private static float Weight(ReadOnlySpan<float> weights, int exit, int slot, int slots) => weights.IsEmpty ? 1f : weights[(exit * slots) + slot];
 
     /// <summary>The <paramref name="topK"/> most probable classes (0: <see cref="DefaultTopK"/>; at most K), ties by lower index.</summary>
     public static ClassScore[] Top(ReadOnlySpan<float> probabilities, IReadOnlyList<string> labels, uint topK)

@@ -35,4 +35,16 @@ public sealed class Prediction
     public required IReadOnlyList<MemberPrediction> MemberPredictions { get; init; }
 
     public required PredictionTiming Timing { get; init; }
+
+    /// <summary>The exit that answered, 0 = shallowest: where a staged model's input stopped; E - 1 for the other models (they combine every exit).</summary>
+    public required int Exit { get; init; }
+
+    /// <summary>Share of the full forward pass run for the input's row up to <see cref="Exit"/>: the summed stage costs; 1 for models that are not staged.</summary>
+    public required float ComputeShare { get; init; }
+
+    /// <summary>
+    /// The split-conformal prediction set at <see cref="Exit"/> (classes ascending) when the staged model carries
+    /// <c>mimmo.conformal</c>; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<int> PredictionSet { get; init; } = [];
 }

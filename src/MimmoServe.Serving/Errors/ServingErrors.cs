@@ -32,6 +32,21 @@ internal static class ServingErrors
         new(ServingErrorKind.DeadlineExceeded,
             $"The run of model '{model}' took longer than its run_timeout_ms ({timeout.TotalMilliseconds:F0} ms) and was stopped; the request did not complete.", inner);
 
+    /// <summary>An <c>x-mimmo-exit</c> header that is no policy, or not <c>full</c> on a model that is not staged.</summary>
+    public static ServingException BadExitPolicy(string header, bool staged) =>
+        InvalidArgument(staged
+            ? $"{Protocol.ExitHeader.Name} '{header}' is not {Protocol.ExitHeader.Auto}, {Protocol.ExitHeader.Full} or a confidence threshold t with 0 < t <= 1."
+            : $"{Protocol.ExitHeader.Name} '{header}': the model is not staged (no early exit), so it accepts only {Protocol.ExitHeader.Full}.");
+
+    /// <summary>The error of every request of a run that failed: the run's own serving error, Unavailable when shutdown stopped it, else Internal.</summary>
+    public static ServingException RunFailed(string model, Exception failure, bool aborted, int rows, int requests) => failure switch
+    {
+        OperationCanceledException when aborted => GraceEnded(model),
+        ServingException serving => serving,
+        _ => new ServingException(ServingErrorKind.Internal,
+            $"Model '{model}' failed to run the batch of {requests} requests ({rows} rows): {failure.Message}", failure),
+    };
+
     public static ServingException GraceEnded(string model) =>
         new(ServingErrorKind.Unavailable,
             $"Model '{model}' is shutting down and its grace period ended before this request completed; retry on another instance.");

@@ -16,7 +16,8 @@ public static class ProtocolMapping
 {
     /// <param name="request">The request message; it may be reused once PredictAsync has returned.</param>
     /// <param name="mode">The <c>x-mimmo-mode</c> header's value, or null.</param>
-    public static PredictInput ToInput(PredictRequest request, string? mode)
+    /// <param name="exitPolicy">The <c>x-mimmo-exit</c> header's value, or null.</param>
+    public static PredictInput ToInput(PredictRequest request, string? mode, string? exitPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         return new PredictInput
@@ -28,6 +29,7 @@ public static class ProtocolMapping
             RawData = request.RawData.Memory,
             EnsembleSize = request.EnsembleSize,
             Mode = mode,
+            ExitPolicy = exitPolicy,
             TopK = request.TopK,
             ReturnMembers = request.ReturnMembers,
         };
@@ -54,6 +56,8 @@ public static class ProtocolMapping
             },
             EnsembleSize = (uint)prediction.EnsembleSize,
             Members = (uint)prediction.Members,
+            Exit = (uint)prediction.Exit,
+            ComputeShare = prediction.ComputeShare,
             Timing = new Timing
             {
                 QueueUs = (ulong)Math.Max(0, prediction.Timing.QueueMicroseconds),
@@ -63,6 +67,7 @@ public static class ProtocolMapping
             },
         };
         response.Probabilities.AddRange(prediction.Probabilities);
+        response.PredictionSet.AddRange(prediction.PredictionSet);
         foreach (var top in prediction.Top)
         {
             response.Top.Add(new Protocol.V1.ClassScore { Index = top.Index, Label = top.Label, Probability = top.Probability });
@@ -91,7 +96,13 @@ public static class ProtocolMapping
             NumClasses = (uint)contract.NumClasses,
             DefaultEnsembleSize = (uint)model.DefaultEnsembleSize,
             ExecutionProvider = ProviderName(model.ExecutionProvider.Actual),
+            DefaultExitPolicy = model.DefaultExitPolicy.ToString(),
         };
+        if (contract.Stages is { } stages)
+        {
+            info.StageCosts.AddRange(stages.Costs);
+        }
+
         info.ItemShape.AddRange(contract.ItemShape);
         info.Labels.AddRange(contract.Labels);
         info.EnsembleSizes.AddRange(contract.EnsembleSizes.Select(k => (uint)k));

@@ -1,5 +1,6 @@
 using MimmoServe.Onnx;
 using MimmoServe.Serving.Contract;
+using MimmoServe.Serving.Requests;
 
 namespace MimmoServe.Serving.Repository;
 
@@ -46,6 +47,13 @@ public sealed record ModelConfig
     /// </summary>
     public double RunTimeoutMs { get; init; } = DefaultRunTimeoutMs;
 
+    /// <summary>
+    /// <c>exit_policy</c>: where a request without an <c>x-mimmo-exit</c> header leaves a staged model: <c>auto</c>,
+    /// <c>full</c> or a threshold in (0, 1]. Default null: auto for a staged model, full for the others, which accept
+    /// only full.
+    /// </summary>
+    public ExitPolicy? ExitPolicy { get; init; }
+
     public TimeSpan RunTimeout => TimeSpan.FromMilliseconds(RunTimeoutMs);
 
     public TimeSpan MaxQueueDelay => TimeSpan.FromMilliseconds(MaxQueueDelayMs);
@@ -53,14 +61,22 @@ public sealed record ModelConfig
     /// <summary>The k used when neither the request nor the header chooses one.</summary>
     public int EnsembleSizeFor(ModelContract contract) => DefaultEnsembleSize ?? contract.DefaultEnsembleSize;
 
+    /// <summary>The exit policy used when a request has no <c>x-mimmo-exit</c> header.</summary>
+    public ExitPolicy ExitPolicyFor(ModelContract contract) => ExitPolicy ?? Requests.ExitPolicy.DefaultFor(contract);
+
     /// <summary>Checks the settings that depend on the model.</summary>
-    /// <exception cref="ModelConfigException">default_ensemble_size is not one the model supports.</exception>
+    /// <exception cref="ModelConfigException">default_ensemble_size is not one the model supports, or exit_policy is not full on a model that is not staged.</exception>
     public void Validate(ModelContract contract)
     {
         if (DefaultEnsembleSize is { } k && !contract.Supports(k))
         {
             throw new ModelConfigException(ModelConfigReader.Keys.DefaultEnsembleSize,
                 $"{k} is not one of the model's ensemble sizes [{string.Join(", ", contract.EnsembleSizes)}]");
+        }
+
+        if (ExitPolicy is { Kind: not ExitPolicyKind.Full } policy && contract.Stages is null)
+        {
+            throw new ModelConfigException(ModelConfigReader.Keys.ExitPolicy, $"\"{policy}\": the model is not staged (no early exit), so it accepts only \"full\"");
         }
     }
 }

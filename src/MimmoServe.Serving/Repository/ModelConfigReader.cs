@@ -46,6 +46,7 @@ public static class ModelConfigReader
                     Keys.ExecutionProvider => config with { ExecutionProvider = Provider(p) },
                     Keys.IntraOpThreads => config with { IntraOpThreads = Int(p, 0) },
                     Keys.InterOpThreads => config with { InterOpThreads = Int(p, 0) },
+                    Keys.ExitPolicy => config with { ExitPolicy = Policy(p) },
                     _ => throw new ModelConfigException(p.Name, $"unknown key; the keys are {string.Join(", ", Keys.All)}"),
                 };
             }
@@ -91,6 +92,12 @@ public static class ModelConfigReader
             ? provider
             : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not one of \"cpu\", \"cuda\", \"tensorrt\"");
 
+    private static Requests.ExitPolicy Policy(JsonProperty p) =>
+        p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number
+            && Requests.ExitPolicy.TryParse(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(), out var policy)
+            ? policy
+            : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not \"auto\", \"full\" or a threshold t with 0 < t <= 1");
+
     /// <summary>The keys of config.json.</summary>
     public static class Keys
     {
@@ -102,8 +109,9 @@ public static class ModelConfigReader
         public const string IntraOpThreads = "intra_op_threads";
         public const string InterOpThreads = "inter_op_threads";
         public const string RunTimeoutMs = "run_timeout_ms";
+        public const string ExitPolicy = "exit_policy";
 
         public static readonly IReadOnlyList<string> All =
-            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads, RunTimeoutMs];
+            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads, RunTimeoutMs, ExitPolicy];
     }
 }

@@ -140,6 +140,7 @@ public sealed class ModelRepository : IAsyncDisposable
         };
 
         var session = runtime.CreateSession(path, SessionOptions(options.ExecutionProvider ?? config.ExecutionProvider));
+        StageSessions? stages = null;
         try
         {
             var provider = session.ExecutionProvider;
@@ -155,14 +156,21 @@ public sealed class ModelRepository : IAsyncDisposable
                 new OnnxBatchRunner(session, name, config.RunTimeout, time),
                 () => new OnnxBatchRunner(runtime.CreateSession(path, SessionOptions(Onnx.ExecutionProvider.Cpu)), name, config.RunTimeout, time),
                 name, options.BreakOnCpu, time, batcherLogger);
-            var batcher = new ModelBatcher(name, contract, config, runner, time, batcherLogger);
+            if (contract.Stages is not null)
+            {
+                // Every later stage on the same options and provider as stage 0.
+                stages = StageSessions.Open(contract, Path.GetDirectoryName(path)!, file => runtime.CreateSession(file, SessionOptions(options.ExecutionProvider ?? config.ExecutionProvider)));
+            }
+
+            var batcher = new ModelBatcher(name, contract, config, runner, time, batcherLogger, stages);
+
             var started = time.GetTimestamp();
             batcher.WarmUp();
             var warmUp = time.GetElapsedTime(started);
             // After warm-up, so that the metrics count served requests only.
             batcher.Metrics = options.Metrics;
             batcher.Start();
-            var model = new ServedModel(name, path, contract, config, session, batcher, time) { Failover = runner };
+            var model = new ServedModel(name, path, contract, config, session, batcher, time) { Failover = runner, Stages = stages };
             options.Metrics?.Register(model);
             RepositoryLog.Loaded(logger, name, path, contract.Family, contract.Slots, contract.Exits, contract.NumClasses,
                 string.Join(", ", contract.EnsembleSizes), model.DefaultEnsembleSize, provider.Actual, warmUp.TotalMilliseconds);
@@ -170,6 +178,7 @@ public sealed class ModelRepository : IAsyncDisposable
         }
         catch
         {
+            stages?.Dispose();
             session.Dispose();
             throw;
         }

@@ -40,6 +40,12 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>The k used when neither the request nor the header chooses (config.json, else the model's).</summary>
     public int DefaultEnsembleSize => Config.EnsembleSizeFor(Contract);
 
+    /// <summary>The exit policy of a request without an <c>x-mimmo-exit</c> header (config.json, else auto for a staged model, full for the others).</summary>
+    public ExitPolicy DefaultExitPolicy => Config.ExitPolicyFor(Contract);
+
+    /// <summary>A staged model's later stage sessions, owned (disposed) by this model; null for the other models.</summary>
+    internal StageSessions? Stages { get; init; }
+
     /// <summary>
     /// The provider asked for and the one in use, with the reason when they differ: ORT's when the session fell back
     /// to CPU at load, the circuit breaker's when repeated run failures moved the model to a CPU session.
@@ -55,15 +61,21 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>Inputs waiting in the queue.</summary>
     public int QueueLength => _batcher.QueueLength;
 
-    /// <summary>Runs so far, warm-up included.</summary>
+    /// <summary>Runs so far, warm-up included (of a staged model: stage-0 runs).</summary>
     public int Runs => _batcher.Runs;
+
+    /// <summary>Runs of stage <paramref name="stage"/> so far, warm-up included; a model that is not staged has stage 0 only (<see cref="Runs"/>).</summary>
+    public long StageRuns(int stage) => _batcher.StageRuns(stage);
+
+    /// <summary>Rows run by stage <paramref name="stage"/> so far, warm-up included; null for a model that is not staged.</summary>
+    public long? StageRows(int stage) => _batcher.StageRows(stage);
 
     internal ModelBatcher Batcher => _batcher;
 
     /// <summary>
     /// Validates <paramref name="input"/>, chooses its k, queues it and returns the task of its prediction.
     /// Refusals throw at once, before anything is queued: DeadlineExceeded (the deadline has already passed),
-    /// InvalidArgument (item, size, mode), ResourceExhausted (queue full), Unavailable (stopping). The task fails with DeadlineExceeded or Cancelled when the request is
+    /// InvalidArgument (item, size, mode, exit policy), ResourceExhausted (queue full), Unavailable (stopping). The task fails with DeadlineExceeded or Cancelled when the request is
     /// dropped before it runs (never run), or Internal when its run fails.
     /// </summary>
     /// <param name="input">The request; not kept.</param>
@@ -81,10 +93,12 @@ public sealed class ServedModel : IAsyncDisposable
         }
 
         var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
+        var policy = ExitPolicy.Resolve(Contract, DefaultExitPolicy, input.ExitPolicy);
         var item = ItemValidator.ValidateAndCopy(Contract, input);
         var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline)
         {
             TraceParent = System.Diagnostics.Activity.Current,
+            ExitPolicy = policy,
         };
         try
         {
@@ -112,6 +126,7 @@ public sealed class ServedModel : IAsyncDisposable
         await _batcher.StopAsync().ConfigureAwait(false);
         _batcher.Metrics?.Unregister(this);
         Failover?.Dispose();
+        Stages?.Dispose();
         _session.Dispose();
     }
 }

@@ -27,6 +27,9 @@ public sealed class PredictInput
     /// <summary>The <c>x-mimmo-mode</c> header: accuracy, throughput, balanced or a number; null or "" when absent.</summary>
     public string? Mode { get; init; }
 
+    /// <summary>The <c>x-mimmo-exit</c> header: auto, full or a threshold in (0, 1]; null or "" when absent (the model's default policy).</summary>
+    public string? ExitPolicy { get; init; }
+
     /// <summary>Classes in the top list; 0: 5. At most K are returned.</summary>
     public uint TopK { get; init; }
 

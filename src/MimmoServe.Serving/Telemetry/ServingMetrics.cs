@@ -36,6 +36,8 @@ public sealed class ServingMetrics : IDisposable
         Shed = _meter.CreateCounter<long>(TelemetryNames.Shed, "{request}", "Requests refused or dropped without running, by reason.");
         PredictionEntropy = Histogram(TelemetryNames.PredictionEntropy, "{nat}", "Predictive entropy of each served prediction, in nats.", HistogramBuckets.Nats);
         PredictionMutualInformation = Histogram(TelemetryNames.PredictionMutualInformation, "{nat}", "Mutual information (members' disagreement) of each served prediction, in nats.", HistogramBuckets.Nats);
+        StageRows = _meter.CreateCounter<long>(TelemetryNames.StageRows, "{row}", "Rows run by each stage of a staged (early-exit) model, warm-up excluded.");
+        Exits = _meter.CreateCounter<long>(TelemetryNames.Exits, "{request}", "Requests answered by each exit of a staged (early-exit) model.");
         _meter.CreateObservableGauge(TelemetryNames.QueueDepth, ObserveQueueDepth, "{input}", "Inputs waiting in the model's queue.");
         _meter.CreateObservableGauge(TelemetryNames.ExecutionProvider, ObserveProvider, null, "1 for the execution provider the model runs on.");
     }
@@ -62,6 +64,10 @@ public sealed class ServingMetrics : IDisposable
     internal Histogram<double> PredictionEntropy { get; }
 
     internal Histogram<double> PredictionMutualInformation { get; }
+
+    internal Counter<long> StageRows { get; }
+
+    internal Counter<long> Exits { get; }
 
     /// <summary>A request answered: its status (the gRPC code name, e.g. OK) and its time in the server.</summary>
     /// <param name="model">A served model's name, or a fixed word when none was resolved (keeps the series bounded).</param>

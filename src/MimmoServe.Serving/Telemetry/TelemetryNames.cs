@@ -23,12 +23,16 @@ public static class TelemetryNames
     public const string ExecutionProvider = "mimmo.execution_provider";
     public const string PredictionEntropy = "mimmo.prediction.entropy";
     public const string PredictionMutualInformation = "mimmo.prediction.mutual_information";
+    public const string StageRows = "mimmo.stage.rows";
+    public const string Exits = "mimmo.exits";
 
     public const string ModelTag = "model";
     public const string ModeTag = "mode";
     public const string StatusTag = "status";
     public const string ReasonTag = "reason";
     public const string ProviderTag = "provider";
+    public const string StageTag = "stage";
+    public const string ExitTag = "exit";
 
     /// <summary>The span of a batched run (one per run, linked to the requests it served).</summary>
     public const string RunSpan = "mimmo.run";

@@ -1,0 +1,17 @@
+using MimmoServe.Serving.Contract;
+
+namespace MimmoServe.Serving.Batching;
+
+/// <summary>
+/// Reused memory for deciding and answering the requests of one staged run: one distribution per member of one
+/// request, the averaged distribution (copied out only for a request that stops) and the requests of one row that
+/// go on. Belongs to a buffer set, so only the run that holds the set uses it.
+/// </summary>
+internal sealed class ExitScratch(ModelContract contract)
+{
+    public float[] Members { get; } = new float[contract.Slots * contract.NumClasses];
+
+    public float[] Probabilities { get; } = new float[contract.NumClasses];
+
+    public RowEntry[] Kept { get; } = new RowEntry[contract.Slots];
+}
