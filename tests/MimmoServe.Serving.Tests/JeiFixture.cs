@@ -19,6 +19,9 @@ internal static class JeiFixture
     public static readonly double[,] Bias = { { 0.1, -0.2, 0.3, 0.0 }, { -0.5, 0.25, 0.0, 0.4 }, { 0.2, 0.2, -0.1, -0.3 } };
     public static readonly double[] Costs = [0.2, 0.3, 0.5];
 
+    /// <summary>mimmo.conformal's thresholds q[k][e] (alpha 0.1).</summary>
+    public static readonly Dictionary<int, double[]> Conformal = new() { [1] = [0.5, 0.6, 0.7], [3] = [0.6, 0.7, 0.8] };
+
     private static readonly Lazy<OnnxSession> s_first = new(() => Open(Path("model.onnx")));
     private static readonly Lazy<StageSessions> s_stages = new(() => StageSessions.Open(ContractReader.Read(First), Folder, Open));
 
@@ -86,4 +89,11 @@ internal static class JeiFixture
     }
 
     public static double ComputeShare(int exit) => Costs.Take(exit + 1).Sum();
+
+    /// <summary>The conformal set {c : 1 - p_e[c] &lt;= q[k][e]} of item <paramref name="x"/> answered at <paramref name="exit"/>.</summary>
+    public static int[] PredictionSet(IReadOnlyList<float> x, int exit, int k)
+    {
+        var p = Probabilities(x, exit);
+        return [.. Enumerable.Range(0, Classes).Where(c => 1 - p[c] <= Conformal[k][exit])];
+    }
 }

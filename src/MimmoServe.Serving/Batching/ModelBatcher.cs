@@ -34,13 +34,13 @@ internal sealed partial class ModelBatcher
     private readonly ILogger _logger;
     private readonly SlotPacker _packer;
     private readonly ITimer _timer;
+    private readonly StagePipeline? _pipeline;
     private readonly int _capacitySlots;
     private int _queuedSlots;
     private bool _stopping;
     private int _runs;
     private double _runEstimateTicks;
     private Task _loop = Task.CompletedTask;
-    private readonly StagePipeline? _pipeline;
 
     /// <param name="name">The model's name.</param>
     /// <param name="contract">The model.</param>

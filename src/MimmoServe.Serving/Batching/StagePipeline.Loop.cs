@@ -35,6 +35,11 @@ internal sealed partial class StagePipeline
                 _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
         }
+        catch (Exception e)
+        {
+            BatcherLog.LoopFailed(_logger, e, _name);
+            FailWaiting(new Errors.ServingException(Errors.ServingErrorKind.Internal, $"The stage pipeline of model '{_name}' failed: {e.Message}", e));
+        }
         finally
         {
             _timer.Dispose();

@@ -176,6 +176,7 @@ internal sealed partial class StagePipeline
             Timing = timing,
             Exit = exit,
             ComputeShare = _stages.CumulativeCost(exit),
+            PredictionSet = _stages.Conformal?.Set(probabilities, request.EnsembleSize, exit) ?? [],
         };
     }
 
@@ -190,7 +191,4 @@ internal sealed partial class StagePipeline
 
         return sum / BitOperations.PopCount(members);
     }
-
-    /// <summary>What the answers of one run say about it: its start, duration, rows and requests.</summary>
-    private readonly record struct RunFacts(long Start, TimeSpan Elapsed, int Rows, int Requests);
 }

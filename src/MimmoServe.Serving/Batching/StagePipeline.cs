@@ -136,9 +136,11 @@ internal sealed partial class StagePipeline
 
     /// <summary>Shutdown's grace ended: every row waiting for a later stage fails Unavailable, and so does any row that arrives later.</summary>
     /// <returns>How many requests were failed.</returns>
-    public int Abort()
+    public int Abort() => FailWaiting(ServingErrors.GraceEnded(_name));
+
+    /// <summary>Stops taking rows: every row waiting for a later stage fails with <paramref name="error"/>, and so does any row that arrives later.</summary>
+    private int FailWaiting(ServingException error)
     {
-        var error = ServingErrors.GraceEnded(_name);
         List<StageBuffers> waiting = [];
         lock (_lock)
         {

@@ -23,6 +23,9 @@ public static class ContractKeys
     /// <summary>Stage 0 of a staged model: its stage files, their costs and the gate threshold (JSON object).</summary>
     public const string Stages = "mimmo.stages";
 
+    /// <summary>A staged model's optional split-conformal thresholds per ensemble size and exit (JSON object).</summary>
+    public const string Conformal = "mimmo.conformal";
+
     /// <summary>A later stage file's index s.</summary>
     public const string Stage = "mimmo.stage";
 

@@ -74,7 +74,7 @@ public static class ContractReader
         if (staged)
         {
             CheckLastExitOnly(weights, exits, slots);
-            stages = parsed.Stages(exits, StageLayout.Read(outputs, slots, classes, last: exits == 1, file: ""));
+            stages = parsed.Stages(exits, sizes, StageLayout.Read(outputs, slots, classes, last: exits == 1, file: ""));
         }
         else
         {

@@ -143,9 +143,9 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
 
     /// <summary>
     /// mimmo.stages: {"files": S names (files[0] = model.onnx, plain names in the model's folder), "costs": S numbers
-    /// > 0 summing to 1, "gate_threshold": a number in (0, 1)}, with S = mimmo.exits.
+    /// > 0 summing to 1, "gate_threshold": a number in (0, 1)}, with S = mimmo.exits; and the optional mimmo.conformal.
     /// </summary>
-    public ModelStages Stages(int exits, StageLayout first)
+    public ModelStages Stages(int exits, int[] sizes, StageLayout first)
     {
         var key = ContractKeys.Stages;
         using var doc = Parse(key);
@@ -201,7 +201,54 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
             throw new ModelContractException(key, $"gate_threshold = {threshold.GetRawText()} is not a number in (0, 1).");
         }
 
-        return new ModelStages(files, values, (float)t, first);
+        var conformal = metadata.ContainsKey(ContractKeys.Conformal) ? Conformal(sizes, exits) : null;
+        return new ModelStages(files, values, (float)t, first, conformal);
+    }
+
+    /// <summary>mimmo.conformal: {"alpha": a in (0, 1), "thresholds": {"&lt;k&gt;": S finite numbers} for every k in ensemble_sizes}.</summary>
+    public ConformalThresholds Conformal(int[] sizes, int exits)
+    {
+        var key = ContractKeys.Conformal;
+        using var doc = Parse(key);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelContractException(key, "must be a JSON object with \"alpha\" and \"thresholds\".");
+        }
+
+        var alpha = Property(root, key, "alpha");
+        if (alpha.ValueKind != JsonValueKind.Number || !alpha.TryGetDouble(out var a) || !(a > 0 && a < 1))
+        {
+            throw new ModelContractException(key, $"alpha = {alpha.GetRawText()} is not a number in (0, 1).");
+        }
+
+        var table = Property(root, key, "thresholds");
+        if (table.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelContractException(key, "\"thresholds\" must map each ensemble size to one threshold per exit.");
+        }
+
+        var thresholds = new Dictionary<int, double[]>();
+        foreach (var k in sizes)
+        {
+            var name = k.ToString(CultureInfo.InvariantCulture);
+            if (!table.TryGetProperty(name, out var row))
+            {
+                throw new ModelContractException(key, $"no thresholds for ensemble size {k}; every size in mimmo.ensemble_sizes needs its own.");
+            }
+
+            var values = Array(row, key, $"the thresholds of \"{name}\"");
+            if (values.Length != exits)
+            {
+                throw new ModelContractException(key, $"\"{name}\" has {values.Length} thresholds; expected one per exit ({exits}).");
+            }
+
+            thresholds[k] = System.Array.ConvertAll(values, v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var q) && double.IsFinite(q)
+                ? q
+                : throw new ModelContractException(key, $"a threshold of \"{name}\" is {v.GetRawText()}, not a finite number."));
+        }
+
+        return new ConformalThresholds(a, thresholds);
     }
 
     public string JsonObject(string key)

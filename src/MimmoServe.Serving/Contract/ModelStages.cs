@@ -9,8 +9,9 @@ public sealed class ModelStages
 {
     private readonly float[] _cumulative;
 
-    internal ModelStages(string[] files, float[] costs, float gateThreshold, StageLayout first)
+    internal ModelStages(string[] files, float[] costs, float gateThreshold, StageLayout first, ConformalThresholds? conformal = null)
     {
+        Conformal = conformal;
         Files = Array.AsReadOnly(files);
         Costs = Array.AsReadOnly(costs);
         GateThreshold = gateThreshold;
@@ -35,6 +36,9 @@ public sealed class ModelStages
 
     /// <summary>The <c>auto</c> policy stops an input at the first exit whose mean gate over its slots reaches this.</summary>
     public float GateThreshold { get; }
+
+    /// <summary>The split-conformal thresholds of <c>mimmo.conformal</c>; null when the model has none (answers then carry no prediction set).</summary>
+    public ConformalThresholds? Conformal { get; }
 
     /// <summary>S, the number of stages (= exits).</summary>
     public int Count => Files.Count;

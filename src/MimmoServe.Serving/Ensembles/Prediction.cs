@@ -41,4 +41,10 @@ public sealed class Prediction
 
     /// <summary>Share of the full forward pass run for the input's row up to <see cref="Exit"/>: the summed stage costs; 1 for models that are not staged.</summary>
     public required float ComputeShare { get; init; }
+
+    /// <summary>
+    /// The split-conformal prediction set at <see cref="Exit"/> (classes ascending) when the staged model carries
+    /// <c>mimmo.conformal</c>; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<int> PredictionSet { get; init; } = [];
 }

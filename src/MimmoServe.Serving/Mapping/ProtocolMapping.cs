@@ -67,6 +67,7 @@ public static class ProtocolMapping
             },
         };
         response.Probabilities.AddRange(prediction.Probabilities);
+        response.PredictionSet.AddRange(prediction.PredictionSet);
         foreach (var top in prediction.Top)
         {
             response.Top.Add(new Protocol.V1.ClassScore { Index = top.Index, Label = top.Label, Probability = top.Probability });

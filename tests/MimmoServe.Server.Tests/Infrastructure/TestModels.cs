@@ -15,12 +15,23 @@ internal sealed class TestModels : IDisposable
 
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
 
-    /// <summary>Adds model <paramref name="name"/> from <paramref name="onnxPath"/>, with config.json from <paramref name="config"/> (an anonymous object) when given.</summary>
+    /// <summary>
+    /// Adds model <paramref name="name"/> from <paramref name="onnxPath"/> (with the other .onnx files beside it when it is
+    /// a folder's model.onnx: a staged model's stages), with config.json from <paramref name="config"/> (an anonymous object) when given.
+    /// </summary>
     public TestModels Add(string name, string onnxPath, object? config = null)
     {
         var folder = Path.Combine(Directory, name);
         System.IO.Directory.CreateDirectory(folder);
         File.Copy(onnxPath, Path.Combine(folder, "model.onnx"));
+        if (Path.GetFileName(onnxPath) == "model.onnx")
+        {
+            // A bundled model's folder: a staged model's later stage files (stage1.onnx, ...) live beside its model.onnx.
+            foreach (var stage in System.IO.Directory.GetFiles(Path.GetDirectoryName(onnxPath)!, "*.onnx").Where(f => Path.GetFileName(f) != "model.onnx"))
+            {
+                File.Copy(stage, Path.Combine(folder, Path.GetFileName(stage)));
+            }
+        }
         if (config is not null)
         {
             File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config));

@@ -91,11 +91,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static DateTime Deadline(double seconds) => DateTime.UtcNow.AddSeconds(seconds);
 
-    public Task<PredictResponse> PredictAsync(PredictRequest request, string? mode = null, DateTime? deadline = null, CancellationToken cancellationToken = default) =>
-        Calls.AsyncUnaryCall(InferenceMethods.Predict, request, Options(mode, deadline ?? Deadline(30), cancellationToken)).ResponseAsync;
+    /// <param name="exit">The x-mimmo-exit header, when given.</param>
+    public Task<PredictResponse> PredictAsync(PredictRequest request, string? mode = null, DateTime? deadline = null, CancellationToken cancellationToken = default, string? exit = null) =>
+        Calls.AsyncUnaryCall(InferenceMethods.Predict, request, Options(mode, deadline ?? Deadline(30), cancellationToken, exit)).ResponseAsync;
 
-    public AsyncDuplexStreamingCall<PredictRequest, PredictResponse> PredictStream(string? mode = null, DateTime? deadline = null, CancellationToken cancellationToken = default) =>
-        Calls.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, Options(mode, deadline ?? Deadline(60), cancellationToken));
+    /// <param name="exit">The x-mimmo-exit header, when given.</param>
+    public AsyncDuplexStreamingCall<PredictRequest, PredictResponse> PredictStream(string? mode = null, DateTime? deadline = null, CancellationToken cancellationToken = default, string? exit = null) =>
+        Calls.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, Options(mode, deadline ?? Deadline(60), cancellationToken, exit));
 
     public Task<ModelInfo> GetModelAsync(string model) =>
         Calls.AsyncUnaryCall(InferenceMethods.GetModel, new GetModelRequest { Model = model }, new CallOptions(Deadline: Deadline(10))).ResponseAsync;
@@ -113,6 +115,19 @@ internal sealed class TestServer : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    private static CallOptions Options(string? mode, DateTime deadline, CancellationToken cancellationToken) =>
-        new(mode is null ? null : new Metadata().Add(ModeHeader.Name, mode), deadline, cancellationToken);
+    private static CallOptions Options(string? mode, DateTime deadline, CancellationToken cancellationToken, string? exit = null)
+    {
+        Metadata? headers = null;
+        if (mode is not null)
+        {
+            headers = new Metadata().Add(ModeHeader.Name, mode);
+        }
+
+        if (exit is not null)
+        {
+            headers = (headers ?? new Metadata()).Add(ExitHeader.Name, exit);
+        }
+
+        return new(headers, deadline, cancellationToken);
+    }
 }

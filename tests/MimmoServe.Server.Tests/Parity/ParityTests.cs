@@ -8,6 +8,8 @@ namespace MimmoServe.Server.Tests.Parity;
 /// <summary>
 /// Served probabilities equal the PyTorch reference to 1e-4, for every reference model, every supported k and all
 /// reference images: through our gRPC client on loopback, the real server, ONNX Runtime and the exported graphs.
+/// A staged model is asked for its last exit (x-mimmo-exit: full), which is what its probs_* hold; its other
+/// policies are checked in <see cref="StagedParityTests"/>.
 /// </summary>
 [Collection(ParityCollection.Name)]
 public sealed class ParityTests
@@ -45,7 +47,7 @@ public sealed class ParityTests
                 }
 
                 // k > M/2: a row holds one input whatever the batching, so all 256 go at once on one stream.
-                var responses = await RunStreamAsync(model.Name, k, Enumerable.Range(0, _reference.Count).ToArray());
+                var responses = await RunStreamAsync(model.Name, k, Enumerable.Range(0, _reference.Count).ToArray(), exit: model.FullExit);
                 foreach (var (image, response) in responses)
                 {
                     Assert.Equal((uint)model.Slots, response.Members);
@@ -66,7 +68,7 @@ public sealed class ParityTests
             // Unary calls one after the other: each is alone in its run, so its free slots hold copies of it.
             for (var image = 0; image < _reference.Count; image += 17)
             {
-                var response = await _server.PredictAsync(Request(model.Name, image, 1));
+                var response = await _server.PredictAsync(Request(model.Name, image, 1), exit: model.FullExit);
                 Assert.Equal(1u, response.EnsembleSize);
                 Assert.Equal((uint)model.Slots, response.Members);
                 Compare(mismatches, $"{model.Name} k=1 alone image {image}", model.Same(image), response);
@@ -86,7 +88,7 @@ public sealed class ParityTests
             // reference's "shifted" row rM. The last row wraps around to images 0, 1, ...
             var rows = (_reference.Count + model.Slots - 1) / model.Slots;
             var order = Enumerable.Range(0, rows * model.Slots).ToArray();
-            var responses = await RunStreamAsync(model.Name + ParityFixture.RowsOneSuffix, 1, order, image => image % _reference.Count);
+            var responses = await RunStreamAsync(model.Name + ParityFixture.RowsOneSuffix, 1, order, image => image % _reference.Count, model.FullExit);
             foreach (var (position, response) in responses)
             {
                 var slot = position % model.Slots;
@@ -113,10 +115,11 @@ public sealed class ParityTests
     }
 
     /// <summary>Sends one request per entry of <paramref name="order"/> in that order on one stream; returns (entry, response) pairs.</summary>
-    private async Task<List<(int Entry, PredictResponse Response)>> RunStreamAsync(string model, uint k, int[] order, Func<int, int>? imageOf = null)
+    internal static async Task<List<(int Entry, PredictResponse Response)>> RunStreamAsync(
+        TestServer server, ReferenceData reference, string model, uint k, int[] order, Func<int, int>? imageOf = null, string? exit = null)
     {
         imageOf ??= i => i;
-        using var call = _server.PredictStream(deadline: TestServer.Deadline(120));
+        using var call = server.PredictStream(deadline: TestServer.Deadline(120), exit: exit);
         var received = new ConcurrentBag<PredictResponse>();
         var reading = Task.Run(async () =>
         {
@@ -127,7 +130,7 @@ public sealed class ParityTests
         });
         foreach (var entry in order)
         {
-            var request = Request(model, imageOf(entry), k);
+            var request = Request(reference, model, imageOf(entry), k);
             request.Id = entry.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await call.RequestStream.WriteAsync(request);
         }
@@ -139,21 +142,26 @@ public sealed class ParityTests
         return result;
     }
 
-    private PredictRequest Request(string model, int image, uint k)
+    internal static PredictRequest Request(ReferenceData reference, string model, int image, uint k)
     {
         var request = new PredictRequest
         {
             Model = model,
             EnsembleSize = k,
             ReturnMembers = true,
-            RawData = ProtocolMapping.ToRawData(_reference.Image(image)),
+            RawData = ProtocolMapping.ToRawData(reference.Image(image)),
             Id = image.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        request.Shape.Add(_reference.ItemShape);
+        request.Shape.Add(reference.ItemShape);
         return request;
     }
 
-    private static void Compare(List<string> mismatches, string what, ReadOnlySpan<float> expected, PredictResponse response)
+    private Task<List<(int Entry, PredictResponse Response)>> RunStreamAsync(string model, uint k, int[] order, Func<int, int>? imageOf = null, string? exit = null) =>
+        RunStreamAsync(_server, _reference, model, k, order, imageOf, exit);
+
+    private PredictRequest Request(string model, int image, uint k) => Request(_reference, model, image, k);
+
+    internal static void Compare(List<string> mismatches, string what, ReadOnlySpan<float> expected, PredictResponse response)
     {
         var worst = 0.0;
         for (var c = 0; c < expected.Length; c++)

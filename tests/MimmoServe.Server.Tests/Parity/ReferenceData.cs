@@ -64,11 +64,15 @@ internal sealed class ReferenceData
             var m = model.Value;
             var slots = m.GetProperty("slots").GetInt32();
             var classes = m.GetProperty("num_classes").GetInt32();
+            var staged = m.TryGetProperty("staged", out var flag) && flag.GetBoolean();
             models.Add(new ReferenceModel(
                 model.Name, slots, m.GetProperty("exits").GetInt32(), classes,
                 Path.Combine(root, model.Name, "model.onnx"),
                 ReadFloats(Path.Combine(root, "reference", m.GetProperty("probs_same").GetString()!)),
-                ReadFloats(Path.Combine(root, "reference", m.GetProperty("probs_shifted").GetString()!))));
+                ReadFloats(Path.Combine(root, "reference", m.GetProperty("probs_shifted").GetString()!)))
+            {
+                Staged = staged ? ReadStaged(root, m) : null,
+            });
         }
 
         var data = new ReferenceData(root, count, itemShape, images, [.. models]);
@@ -78,12 +82,27 @@ internal sealed class ReferenceData
             Assert.True(File.Exists(model.OnnxPath), $"The reference names model {model.Name}, but {model.OnnxPath} is missing.");
             Assert.Equal(count * model.Classes, model.ProbsSame.Length);
             Assert.Equal(count * model.Slots * model.Classes, model.ProbsShifted.Length);
+            if (model.Staged is { } staged)
+            {
+                Assert.Equal(count * model.Exits * model.Slots * model.Classes, staged.LogitsSame.Length);
+                Assert.Equal(count * model.Exits * model.Slots * model.Classes, staged.LogitsShifted.Length);
+                Assert.Equal(count * model.Exits * model.Slots, staged.GatesSame.Length);
+                Assert.Equal(count * model.Exits * model.Slots, staged.GatesShifted.Length);
+                Assert.Equal(count, staged.AutoExitsSame.Length);
+            }
         }
 
         return data;
     }
 
     public ReadOnlySpan<float> Image(int i) => Images.AsSpan(i * ItemLength, ItemLength);
+
+    private static StagedReference ReadStaged(string root, JsonElement m)
+    {
+        float[] Floats(string key) => ReadFloats(Path.Combine(root, "reference", m.GetProperty(key).GetString()!));
+        return new StagedReference(Floats("logits_same"), Floats("logits_shifted"), Floats("gates_same"), Floats("gates_shifted"),
+            [.. m.GetProperty("auto_exits_same").EnumerateArray().Select(e => e.GetInt32())]);
+    }
 
     private static float[] ReadFloats(string path)
     {
@@ -102,6 +121,12 @@ internal sealed class ReferenceData
 /// <summary>One model of the reference: probs_same [count, K], probs_shifted [count, M, K].</summary>
 internal sealed record ReferenceModel(string Name, int Slots, int Exits, int Classes, string OnnxPath, float[] ProbsSame, float[] ProbsShifted)
 {
+    /// <summary>A staged model's logits and gates per exit (its probs_* are what the policy full serves); null otherwise.</summary>
+    public StagedReference? Staged { get; init; }
+
+    /// <summary>The x-mimmo-exit header that makes the model serve probs_*: full for a staged model, none for the others.</summary>
+    public string? FullExit => Staged is null ? null : "full";
+
     public ReadOnlySpan<float> Same(int image) => ProbsSame.AsSpan(image * Classes, Classes);
 
     public ReadOnlySpan<float> Shifted(int row, int slot) => ProbsShifted.AsSpan(((row * Slots) + slot) * Classes, Classes);

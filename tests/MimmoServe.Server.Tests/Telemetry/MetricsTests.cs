@@ -113,11 +113,15 @@ public sealed class MetricsTests
             ["mimmo_execution_provider"] = "gauge",
             ["mimmo_prediction_entropy"] = "histogram",
             ["mimmo_prediction_mutual_information"] = "histogram",
+            ["mimmo_stage_rows_total"] = "counter",
+            ["mimmo_exits_total"] = "counter",
         };
         Assert.Equal(expected.OrderBy(e => e.Key), scrape.Types.OrderBy(e => e.Key));
         Assert.All(expected.Keys, name => Assert.False(string.IsNullOrWhiteSpace(scrape.Help[name])));
-        // Warm-up runs are not served requests.
+        // Warm-up runs are not served requests; a model that is not staged records no stage rows or exits.
         Assert.Empty(scrape.Named("mimmo_run_inputs_count"));
+        Assert.Empty(scrape.Named("mimmo_stage_rows_total"));
+        Assert.Empty(scrape.Named("mimmo_exits_total"));
     }
 
     [Fact]

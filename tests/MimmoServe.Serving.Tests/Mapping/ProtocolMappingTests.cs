@@ -33,7 +33,39 @@ public sealed class ProtocolMappingTests
         Assert.Equal(6, response.MemberPredictions.Count);
         Assert.Equal([0u, 1u, 2u], response.MemberPredictions.Select(m => m.Slot).Distinct());
         Assert.Equal((1000ul, 1u, 1u), (response.Timing.QueueUs, response.Timing.BatchRows, response.Timing.BatchRequests));
+        // Not staged: every exit combined, all of the compute.
+        Assert.Equal((1u, 1f), (response.Exit, response.ComputeShare));
         await model.Batcher.StopAsync();
+    }
+
+    [Fact]
+    public async Task ToInputAndToResponse_StagedModelWithAThreshold_AnswerCarriesTheExitAndComputeShare()
+    {
+        var model = Staged.StagedTestModel.Start(new ModelConfig { MaxQueueDelayMs = 0 }, new ManualTimeProvider());
+        float[] x = [0.2f, 0.9f, 0.3f, 0.1f];
+        var request = new PredictRequest { Id = "staged", RawData = ProtocolMapping.ToRawData(x) };
+        request.Shape.Add(4);
+        var exit = JeiFixture.ThresholdExit(x, 0.4);
+
+        var response = ProtocolMapping.ToResponse(await model.Model.PredictAsync(ProtocolMapping.ToInput(request, "accuracy", " 0.4 ")));
+
+        Assert.Equal(1, exit);
+        Assert.Equal((1u, 3u), (response.Exit, response.Members));
+        Assert.Equal(JeiFixture.ComputeShare(exit), response.ComputeShare, 1e-6);
+        await model.Batcher.StopAsync();
+    }
+
+    [Fact]
+    public void ToModelInfo_StagedFixture_CarriesTheStageCostsAndTheDefaultPolicy()
+    {
+        var model = Staged.StagedTestModel.Start(new ModelConfig { ExitPolicy = MimmoServe.Serving.Requests.ExitPolicy.Full }, new ManualTimeProvider());
+
+        var info = ProtocolMapping.ToModelInfo(model.Model);
+
+        Assert.Equal(("jeidnn", 3u), (info.Family, info.Exits));
+        Assert.Equal(JeiFixture.Costs.Select(c => (float)c), info.StageCosts);
+        Assert.Equal("full", info.DefaultExitPolicy);
+        _ = model.Batcher.StopAsync();
     }
 
     [Fact]
@@ -52,6 +84,8 @@ public sealed class ProtocolMappingTests
         Assert.Equal("cpu", info.ExecutionProvider);
         Assert.Equal(12, info.Metadata.Count);
         Assert.Equal("[1, 2, 3]", info.Metadata["mimmo.ensemble_sizes"]);
+        Assert.Empty(info.StageCosts);
+        Assert.Equal("full", info.DefaultExitPolicy);
         _ = model.Batcher.StopAsync();
     }
 }

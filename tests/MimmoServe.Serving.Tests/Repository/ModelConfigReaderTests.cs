@@ -17,6 +17,7 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(ExecutionProvider.Cpu, config.ExecutionProvider);
         Assert.Equal((0, 0), (config.IntraOpThreads, config.InterOpThreads));
         Assert.Equal(TimeSpan.FromSeconds(10), config.RunTimeout);
+        Assert.Null(config.ExitPolicy);
     }
 
     [Fact]
@@ -24,7 +25,8 @@ public sealed class ModelConfigReaderTests
     {
         var config = ModelConfigReader.Read("""
             {"default_ensemble_size": 2, "max_rows_per_run": 8, "max_queue_delay_ms": 0.5, "queue_size": 100,
-             "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1, "run_timeout_ms": 250}
+             "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1, "run_timeout_ms": 250,
+             "exit_policy": "0.8"}
             """);
 
         Assert.Equal(2, config.DefaultEnsembleSize);
@@ -34,6 +36,32 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(ExecutionProvider.TensorRt, config.ExecutionProvider);
         Assert.Equal((2, 1), (config.IntraOpThreads, config.InterOpThreads));
         Assert.Equal(TimeSpan.FromMilliseconds(250), config.RunTimeout);
+        Assert.Equal(new MimmoServe.Serving.Requests.ExitPolicy(MimmoServe.Serving.Requests.ExitPolicyKind.Threshold, 0.8f), config.ExitPolicy);
+    }
+
+    [Theory]
+    [InlineData("\"auto\"", "auto")]
+    [InlineData("\"full\"", "full")]
+    [InlineData("0.75", "0.75")]
+    public void Read_ExitPolicy_StringOrNumber(string value, string expected) =>
+        Assert.Equal(expected, ModelConfigReader.Read($"{{\"exit_policy\": {value}}}").ExitPolicy.ToString());
+
+    [Fact]
+    public void ExitPolicyFor_NoneConfigured_AutoForAStagedModelFullOtherwise()
+    {
+        Assert.Equal("auto", new ModelConfig().ExitPolicyFor(JeiFixture.Contract()).ToString());
+        Assert.Equal("full", new ModelConfig().ExitPolicyFor(Contracts.Mimo()).ToString());
+        Assert.Equal("0.5", ModelConfigReader.Read("{\"exit_policy\": 0.5}").ExitPolicyFor(JeiFixture.Contract()).ToString());
+    }
+
+    [Fact]
+    public void Validate_ExitPolicyOtherThanFullOnAModelNotStaged_RefusedNamingTheKey()
+    {
+        var error = Assert.Throws<ModelConfigException>(() => ModelConfigReader.Read("{\"exit_policy\": \"auto\"}").Validate(Contracts.Mimo()));
+
+        Assert.Contains("exit_policy", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accepts only \"full\"", error.Message, StringComparison.Ordinal);
+        ModelConfigReader.Read("{\"exit_policy\": \"full\"}").Validate(Contracts.Mimo());
     }
 
     [Theory]
@@ -47,6 +75,9 @@ public sealed class ModelConfigReaderTests
     [InlineData("{\"intra_op_threads\": -1}", "intra_op_threads", "integer >= 0")]
     [InlineData("{\"inter_op_threads\": null}", "inter_op_threads", "integer >= 0")]
     [InlineData("{\"run_timeout_ms\": 5}", "run_timeout_ms", "number from 10 to 86400000")]
+    [InlineData("{\"exit_policy\": \"gates\"}", "exit_policy", "not \"auto\", \"full\" or a threshold t with 0 < t <= 1")]
+    [InlineData("{\"exit_policy\": 0}", "exit_policy", "not \"auto\"")]
+    [InlineData("{\"exit_policy\": true}", "exit_policy", "not \"auto\"")]
     [InlineData("[1]", "(file)", "JSON object")]
     [InlineData("{\"queue_size\": ", "(file)", "not valid JSON")]
     public void Read_BadKeyOrValue_RefusedNamingTheKey(string json, string key, string problem)

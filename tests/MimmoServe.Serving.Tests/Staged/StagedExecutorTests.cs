@@ -240,5 +240,7 @@ public sealed class StagedExecutorTests
         Assert.Equal(1, prediction.Uncertainty.Agreement, Expect.Tolerance);
         Assert.Equal(slots, prediction.MemberPredictions.Select(m => m.Slot));
         Assert.All(prediction.MemberPredictions, m => Assert.Equal((exit, 1f / slots.Length), (m.Exit, m.Weight)));
+        // The conformal set of its size k (here the slots it was given) at that exit.
+        Assert.Equal(JeiFixture.PredictionSet(x, exit, slots.Length), prediction.PredictionSet);
     }
 }

@@ -9,6 +9,7 @@ run it with /usr/bin/python3.
   predict_client.py --fashion-mnist 0 --mode throughput      # one slot
   predict_client.py --list                                   # the models the server serves
   predict_client.py --fashion-mnist 7 --json                 # one JSON object per line, for scripts
+  predict_client.py --model fashion-jeidnn --fashion-mnist 0 --exit auto   # a staged model's early exit
 
 Exit code: 0 on success, 1 when the call ends with a gRPC error (its code and message are printed).
 """
@@ -31,6 +32,7 @@ PROTO_DIR = os.path.join(REPO_ROOT, "protos")
 FASHION_MNIST_IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 SERVICE = "/mimmo.v1.Inference/"
 MODE_HEADER = "x-mimmo-mode"
+EXIT_HEADER = "x-mimmo-exit"
 
 
 def load_messages():
@@ -76,6 +78,9 @@ def print_prediction(response):
     t = response.timing
     print("timing       queue %d us, compute %d us, %d rows, %d requests in the run"
           % (t.queue_us, t.compute_us, t.batch_rows, t.batch_requests))
+    print("exit         %d, compute share %.4f" % (response.exit, response.compute_share))
+    if response.prediction_set:
+        print("conformal    classes {%s}" % ", ".join(str(c) for c in response.prediction_set))
 
 
 def main(argv=None):
@@ -84,6 +89,7 @@ def main(argv=None):
     parser.add_argument("--model", default="", help="model name; empty: the server's default model")
     parser.add_argument("--mode", default="", help="accuracy, throughput, balanced or a number k (the x-mimmo-mode header)")
     parser.add_argument("--ensemble-size", type=int, default=0, help="k in the request itself (wins over --mode)")
+    parser.add_argument("--exit", default="", help="auto, full or a threshold in (0, 1] (the x-mimmo-exit header)")
     parser.add_argument("--fashion-mnist", type=int, help="predict Fashion-MNIST test image N")
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--members", action="store_true", help="also return every member's prediction")
@@ -94,6 +100,8 @@ def main(argv=None):
 
     pb = load_messages()
     metadata = [(MODE_HEADER, args.mode)] if args.mode else []
+    if args.exit:
+        metadata.append((EXIT_HEADER, args.exit))
     with grpc.insecure_channel(args.address) as channel:
         try:
             if args.list:
