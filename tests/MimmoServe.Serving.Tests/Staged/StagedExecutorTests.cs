@@ -222,6 +222,42 @@ public sealed class StagedExecutorTests
         Assert.Equal(0, model.Batcher.Pipeline!.WaitingRows);
     }
 
+    [Fact]
+    public async Task Predict_ManyConcurrentMixedRequests_EachAnsweredFromItsOwnItemsExit()
+    {
+        // Real time, small runs: rows from many stage-0 runs meet in the later stages, concurrently with new ones.
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 4, MaxQueueDelayMs = 1 }, TimeProvider.System);
+        var random = new Random(9);
+        string[] policies = ["auto", "full", "0.4", "0.6", null!];
+        var requests = Enumerable.Range(0, 600).Select(i =>
+        {
+            float[] x = [(float)random.NextDouble(), (float)random.NextDouble(), (float)((random.NextDouble() * 2) - 1), (float)((random.NextDouble() * 2) - 1)];
+            return (Id: $"m{i}", X: x, K: random.Next(2) == 0 ? 1 : 3, Policy: policies[random.Next(policies.Length)]);
+        }).ToArray();
+
+        var tasks = requests.Select(r => Task.Run(() => model.Model.PredictAsync(StagedTestModel.Input(r.Id, r.K, r.Policy, r.X)))).ToArray();
+        var predictions = await Task.WhenAll(tasks).WaitAsync(Guard);
+
+        // Every copy of an input in its row holds the same item, so its exit and answer depend on the item alone.
+        foreach (var (r, prediction) in requests.Zip(predictions))
+        {
+            var exit = r.Policy switch
+            {
+                "full" => JeiFixture.Exits - 1,
+                "auto" or null => JeiFixture.AutoExit(r.X),
+                _ => JeiFixture.ThresholdExit(r.X, double.Parse(r.Policy, System.Globalization.CultureInfo.InvariantCulture)),
+            };
+            Assert.Equal((r.Id, exit), (prediction.Id, prediction.Exit));
+            var expected = JeiFixture.Probabilities(r.X, exit);
+            Assert.All(Enumerable.Range(0, JeiFixture.Classes), k => Assert.Equal(expected[k], prediction.Probabilities[k], Expect.Tolerance));
+            Assert.Equal(JeiFixture.PredictionSet(r.X, exit, r.K), prediction.PredictionSet);
+        }
+
+        Assert.True(model.Rows(1) < model.Rows(0) && model.Rows(2) < model.Rows(1), $"rows per stage {model.Rows(0)}, {model.Rows(1)}, {model.Rows(2)}");
+        await model.Batcher.StopAsync().WaitAsync(Guard);
+        Assert.Equal(0, model.Batcher.Pipeline!.WaitingRows);
+    }
+
     /// <summary>The prediction is p_e of item <paramref name="x"/> over <paramref name="slots"/> at exit <paramref name="exit"/> alone.</summary>
     private static void AnsweredAt(Prediction prediction, float[] x, int exit, int[] slots)
     {
