@@ -55,6 +55,25 @@ public sealed class StagedCommandsTests(StagedServerFixture server) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task Predict_Table_ShowsTheExitAndTheConformalSetOfTheJsonAnswer()
+    {
+        using var folder = new TempFolder();
+        var file = folder.WriteFloats("image4.f32", Reference.Images.AsSpan(4 * Reference.ItemLength, Reference.ItemLength).ToArray());
+        string[] args = ["predict", file, "--model", StagedReference.ModelName, "--mode", "accuracy", "--exit", "auto", "--address", server.Address];
+
+        var json = await CliRun.RunAsync([.. args, "--json"]);
+        var table = await CliRun.RunAsync(args);
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(json.Output);
+        Assert.NotEmpty(reply.PredictionSet);
+        using var client = MimmoClient.Create(server.Address);
+        var labels = (await client.GetModelAsync(StagedReference.ModelName)).Labels;
+        Assert.Contains($"conformal prediction set: {string.Join(", ", reply.PredictionSet.Select(c => $"{labels[c]} ({c})"))}", table.Output, StringComparison.Ordinal);
+        Assert.Contains($"│ {reply.Exit}    │ {reply.ComputeShare.ToString("0.0000", CultureInfo.InvariantCulture)} ", table.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("auto")]
     [InlineData("full")]

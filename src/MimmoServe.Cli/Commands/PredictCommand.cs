@@ -42,7 +42,7 @@ internal static class PredictCommand
                 return ExitCodes.Ok;
             }
 
-            PredictionView.Write(context.Console, reply);
+            PredictionView.Write(context.Console, reply, info.Labels);
             if (index is { } n && FashionMnist.Label(parse.GetValue(fashionFile)!, n) is { } truth)
             {
                 var name = truth < info.Labels.Count ? info.Labels[truth] : truth.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -10,7 +10,8 @@ namespace MimmoServe.Cli.Output;
 /// </summary>
 internal static class PredictionView
 {
-    public static void Write(IAnsiConsole console, PredictResponse r)
+    /// <param name="labels">The model's class labels, to name the classes of a prediction set; empty: numbers only.</param>
+    public static void Write(IAnsiConsole console, PredictResponse r, IReadOnlyList<string> labels)
     {
         var answer = new Table().AddColumns("model", "label", "class", "confidence", "k", "members", "exit", "compute share");
         answer.AddTextRow(r.Model, r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members), Number(r.Exit), Number(r.ComputeShare));
@@ -31,7 +32,7 @@ internal static class PredictionView
 
         if (r.PredictionSet.Count > 0)
         {
-            console.WriteLine($"conformal prediction set (classes): {string.Join(", ", r.PredictionSet.Select(c => Number(c)))}");
+            console.WriteLine($"conformal prediction set: {string.Join(", ", r.PredictionSet.Select(c => c >= 0 && c < labels.Count ? $"{labels[c]} ({Number(c)})" : Number(c)))}");
         }
 
         if (r.Timing is { } t)
