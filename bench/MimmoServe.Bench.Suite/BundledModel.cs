@@ -12,9 +12,7 @@ internal sealed record BundledModel(string Name, string Path, ModelContract Cont
     public int InputsPerRow(int k) => Contract.Slots / k;
 
     /// <summary>A staged (early-exit) model: <c>model.onnx</c> is stage 0 of several files (<c>mimmo.stages</c>, models/CONTRACT.md).</summary>
-    public bool IsStaged => Contract.Metadata.ContainsKey(StagesKey);
-
-    private const string StagesKey = "mimmo.stages";
+    public bool IsStaged => Contract.Stages is not null;
 
     public static BundledModel Load(OnnxRuntime runtime, string folder)
     {
