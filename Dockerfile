@@ -64,7 +64,7 @@ RUN dotnet publish src/MimmoServe.Server/MimmoServe.Server.csproj -c Release -r 
  && for dir in models/*/; do \
       if [ -f "${dir}model.onnx" ]; then \
         name="$(basename "${dir}")"; mkdir -p "/models/${name}"; \
-        cp "${dir}model.onnx" "/models/${name}/"; \
+        cp "${dir}"*.onnx "/models/${name}/"; \
         if [ -f "${dir}config.json" ]; then cp "${dir}config.json" "/models/${name}/"; fi; \
       fi; \
     done
