@@ -78,22 +78,7 @@ internal sealed partial class ModelBatcher
         var members = buffers.Members(i);
         var probabilities = new float[_contract.NumClasses];
         var (uncertainty, chosen) = EnsembleAverager.Average(_contract, buffers.RowLogits(i), members, buffers.Scratch, probabilities);
-        return new Prediction
-        {
-            Id = request.Id,
-            Model = _name,
-            ClassIndex = chosen,
-            Label = _contract.Labels[chosen],
-            Confidence = probabilities[chosen],
-            Probabilities = probabilities,
-            Top = EnsembleAverager.Top(probabilities, _contract.Labels, request.TopK),
-            Uncertainty = uncertainty,
-            EnsembleSize = request.EnsembleSize,
-            Members = System.Numerics.BitOperations.PopCount(members),
-            MemberPredictions = request.ReturnMembers ? EnsembleAverager.Members(_contract, members, buffers.Scratch) : [],
-            Timing = timing,
-            Exit = _contract.Exits - 1,
-            ComputeShare = 1f,
-        };
+        var memberPredictions = request.ReturnMembers ? EnsembleAverager.Members(_contract, members, buffers.Scratch) : [];
+        return Answers.Build(_name, _contract, request, probabilities, chosen, uncertainty, members, memberPredictions, timing, _contract.Exits - 1, 1f, []);
     }
 }

@@ -160,24 +160,9 @@ internal sealed partial class StagePipeline
     private Prediction Answer(PendingRequest request, int exit, ulong members, Uncertainty uncertainty, int chosen, ExitScratch scratch, PredictionTiming timing)
     {
         var probabilities = scratch.Probabilities.ToArray();
-        return new Prediction
-        {
-            Id = request.Id,
-            Model = _name,
-            ClassIndex = chosen,
-            Label = _contract.Labels[chosen],
-            Confidence = probabilities[chosen],
-            Probabilities = probabilities,
-            Top = EnsembleAverager.Top(probabilities, _contract.Labels, request.TopK),
-            Uncertainty = uncertainty,
-            EnsembleSize = request.EnsembleSize,
-            Members = BitOperations.PopCount(members),
-            MemberPredictions = request.ReturnMembers ? EnsembleAverager.MembersAtExit(_contract, exit, members, scratch.Members) : [],
-            Timing = timing,
-            Exit = exit,
-            ComputeShare = _stages.CumulativeCost(exit),
-            PredictionSet = _stages.Conformal?.Set(probabilities, request.EnsembleSize, exit) ?? [],
-        };
+        var memberPredictions = request.ReturnMembers ? EnsembleAverager.MembersAtExit(_contract, exit, members, scratch.Members) : [];
+        var set = _stages.Conformal?.Set(probabilities, request.EnsembleSize, exit) ?? [];
+        return Answers.Build(_name, _contract, request, probabilities, chosen, uncertainty, members, memberPredictions, timing, exit, _stages.CumulativeCost(exit), set);
     }
 
     /// <summary>(1/|S'|) Σ_{s in S'} gate[s]: the input's mean gate over its slots.</summary>
