@@ -119,7 +119,10 @@ class MimoNet(nn.Module):
         rng = np.random.default_rng(key_seed)
         keys = np.stack([unitary_key(stem, rng) for _ in range(slots)])
         self.keys = nn.Parameter(torch.tensor(keys, dtype=torch.float32))
-        self.register_buffer("index", torch.tensor(circulant_index(stem), dtype=torch.long), persistent=False)
+        # binding()[i, m * stem + j] = keys[m, (i - j) mod stem]: one gather from the flattened keys.
+        index = np.arange(slots)[None, :, None] * stem + circulant_index(stem)[:, None, :]
+        self.register_buffer("index", torch.tensor(index.reshape(stem, slots * stem, 1, 1), dtype=torch.long),
+                             persistent=False)
         self.unbind = nn.Linear(self.width, slots * self.width)
         self.fc = nn.Linear(self.width, classes)
         self.theta = nn.Parameter(torch.zeros(1, slots), requires_grad=False)
@@ -131,8 +134,7 @@ class MimoNet(nn.Module):
 
     def binding(self):
         """[stem, M * stem, 1, 1]: the 1x1 convolution that binds slot m with C_m and sums the slots."""
-        c = self.keys[:, self.index]  # [M, stem, stem], c[m] @ v == key_m (circular conv) v
-        return c.permute(1, 0, 2).reshape(self.stem_width, self.slots * self.stem_width)[:, :, None, None]
+        return self.keys.reshape(-1)[self.index]  # block m is C_m, with C_m @ v == key_m (circular conv) v
 
     def key_regularization(self):
         """Mean squared cosine between distinct keys plus mean squared deviation of their norms from 1
@@ -146,9 +148,11 @@ class MimoNet(nn.Module):
 
     @property
     def functional_macs(self):
-        """Multiply-accumulates per row of the binding (a functional convolution the module hooks do not see)."""
+        """Multiply-accumulates per row that module hooks do not count once per row: the binding (a functional
+        convolution) and the stem of the slots after the first (the hooks count the stem per image)."""
         side = (SIDE + 1) // 2
-        return side * side * self.stem_width * self.slots * self.stem_width
+        stem = side * side * self.stem_width * 9
+        return side * side * self.stem_width * self.slots * self.stem_width + (self.slots - 1) * stem
 
     def forward(self, x):
         h = self.stem(((x - MEAN) / STD).reshape(-1, 1, SIDE, SIDE))

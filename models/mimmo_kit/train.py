@@ -25,27 +25,31 @@ RUN_KEYS = ("family", "epochs", "batch_size", "lr", "weight_decay", "slots", "ch
             "key_regularization", "augment", "pad", "flip", "seed", "subset", "max_batches", "monitor", "init")
 
 
-def add_arguments(p):
-    p.add_argument("--family", required=True, choices=["mimmo", "mimonet", "single"])
-    p.add_argument("--out", required=True, help="run directory: checkpoint.pt, history.json")
+def add_arguments(p, recipe_only=False):
+    """train's arguments; recipe_only: those of the recipe and the trunk only (for pilot and estimate)."""
+    if not recipe_only:
+        p.add_argument("--family", required=True, choices=["mimmo", "mimonet", "single"])
+        p.add_argument("--out", required=True, help="run directory: checkpoint.pt, history.json")
+        p.add_argument("--resume", action="store_true", help="continue the run in --out if it has a checkpoint (a "
+                       "finished run is left as it is); start it otherwise")
+        p.add_argument("--init", help="start a new run from this checkpoint's weights (same family and sizes)")
+        p.add_argument("--width", type=float, default=1.0,
+                       help="multiplies --channels, --exit-width and --stem (the pilot compares widths)")
     p.add_argument("--epochs", type=int, default=20, help="epochs of the run; the cosine schedule spans all of them")
     p.add_argument("--max-minutes", type=float, default=0, help="session cap; 0 = none. The session ends after the "
                    "last epoch that fits; --resume continues (the schedule does not depend on the cap)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out if it has a checkpoint (a "
-                   "finished run is left as it is); start it otherwise")
     p.add_argument("--batch-size", type=int, default=128, help="distinct images per step (before repetition)")
     p.add_argument("--lr", type=float, default=2e-3, help="AdamW's peak learning rate")
     p.add_argument("--weight-decay", type=float, default=0.0,
                    help="AdamW's decoupled weight decay on convolution and linear weights")
     p.add_argument("--slots", type=int, default=3)
     p.add_argument("--channels", default="48,96,192", help="channels of the trunk blocks at width 1")
-    p.add_argument("--width", type=float, default=1.0,
-                   help="multiplies --channels, --exit-width and --stem (the pilot compares widths)")
     p.add_argument("--convs", type=int, default=1, help="convolutions per trunk block")
     p.add_argument("--exit-width", type=int, default=64)
     p.add_argument("--strided-first", action="store_true",
                    help="the first block halves the side with a strided convolution instead of a pool")
-    p.add_argument("--stem", type=int, default=64, help="MIMONet: channels of the per-slot stem (key size)")
+    p.add_argument("--stem", type=int, default=0, help="MIMONet: channels of the per-slot stem (key size) at width 1; "
+                   "0: the first of --channels, the trunk then has the others (the same trunk as MIMMO's)")
     p.add_argument("--batch-repetition", type=int, default=2)
     p.add_argument("--input-repetition", type=float, default=0.5,
                    help="probability that a row puts one image in all slots")
@@ -55,7 +59,6 @@ def add_arguments(p):
     p.add_argument("--augment", action="store_true", help="pad-and-crop and horizontal flips")
     p.add_argument("--pad", type=int, default=2, help="pixels of padding of pad-and-crop")
     p.add_argument("--no-flip", dest="flip", action="store_false", help="augment without horizontal flips")
-    p.add_argument("--init", help="start a new run from this checkpoint's weights (same family and sizes)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--subset", type=int, default=0, help="train on the first N images only (tests)")
     p.add_argument("--max-batches", type=int, default=0, help="steps per epoch cap (tests)")
@@ -71,10 +74,13 @@ def scaled(value, width):
 def hyper_parameters(args):
     slots = 1 if args.family == "single" else args.slots
     width = getattr(args, "width", 1.0)
-    hp = {"slots": slots, "classes": len(data.LABELS),
-          "channels": [scaled(int(c), width) for c in args.channels.split(",")],
+    channels = [scaled(int(c), width) for c in args.channels.split(",")]
+    stem = scaled(args.stem, width) if args.stem else channels[0]
+    if args.family == "mimonet" and not args.stem:
+        channels = channels[1:]
+    hp = {"slots": slots, "classes": len(data.LABELS), "channels": channels,
           "convs": args.convs, "exit_width": scaled(args.exit_width, width), "width": width,
-          "strided_first": args.strided_first, "stem": scaled(args.stem, width), "key_seed": 1234 + args.seed}
+          "strided_first": args.strided_first, "stem": stem, "key_seed": 1234 + args.seed}
     return hp
 
 
