@@ -3,10 +3,12 @@ trained at that width and at 1/M of it for the same few epochs (the recipe's arg
 run); a member of a MIMO network with one input per slot (k = 1) behaves roughly like the 1/M-width network, so
 the width to train at is the smallest whose accuracy gap (full minus 1/M, on the held-out images) is within
 --goal. Writes OUT/pilot.md (a table: accuracy, NLL, parameters, MACs per row, seconds per epoch, load average)
-and OUT/pilot.json, and prints the chosen width. Every run resumes (re-running the pilot continues it)."""
+and OUT/pilot.json, and prints the chosen width. Every run resumes (re-running the pilot continues it);
+--max-minutes caps the whole pilot session (exit code 3 when it stops a run: run the pilot again)."""
 import argparse
 import json
 import os
+import time
 
 from . import cost, nets, train
 
@@ -36,8 +38,9 @@ def mimmo_cost(args, width):
     return cost.parameters(net), cost.macs_per_row(net)
 
 
-def row(args, candidate, fraction, label, out):
+def row(args, candidate, fraction, label, out, minutes):
     ns = run_args(args, candidate * fraction, out)
+    ns.max_minutes = minutes
     net, finished = train.train(ns)
     with open(os.path.join(out, "history.json")) as f:
         history = json.load(f)
@@ -73,13 +76,21 @@ def table(rows, gaps, args):
 
 def run(args):
     os.makedirs(args.out, exist_ok=True)
+    deadline = time.time() + args.max_minutes * 60 if args.max_minutes else None
     rows, gaps = [], []
     for width in (float(w) for w in args.widths.split(",")):
         pair = {}
         for label, fraction in fractions(args.slots):
             out = os.path.join(args.out, f"w{width:g}-{label.replace('/', 'over')}")
-            pair[label] = row(args, width, fraction, label, out)
+            minutes = (deadline - time.time()) / 60 if deadline else 0
+            if deadline and minutes <= 0:
+                print("stopping: the pilot's session cap is reached; run the pilot again to continue", flush=True)
+                return train.STOPPED
+            pair[label] = row(args, width, fraction, label, out, minutes)
             rows.append(pair[label])
+            if not pair[label]["finished"]:
+                print(f"stopping: {out} was cut by the session cap; run the pilot again to continue", flush=True)
+                return train.STOPPED
         full, part = pair["full"], pair[f"1/{args.slots}"]
         params, macs = mimmo_cost(args, width)
         gap = full["accuracy"] - part["accuracy"]
