@@ -93,7 +93,8 @@ def run(args):
     hours = cpu * steps * args.gate_epochs / 3600
     total += hours
     lines.append(f"| gates (JEI-DNN) | - | - | {wall:.3f} | {cpu:.3f} | 1 x {args.gate_epochs} | {hours:.2f} |")
-    lines += ["", f"Training steps alone: {total:.1f} CPU hours (about {total / 2:.1f} hours of wall time on two cores "
-              f"without other load); per-epoch monitoring, the pilot, evaluation and export come on top."]
+    lines += ["", f"Training steps alone: {total:.1f} CPU hours, {total / 2:.1f} hours of wall time on two cores given to "
+              f"the training alone if a step costs there the CPU time measured here (under load it costs more); "
+              f"per-epoch monitoring, the pilot, evaluation and export come on top."]
     print("\n".join(lines), flush=True)
     return 0
