@@ -1,9 +1,9 @@
-"""python -m mimmo_kit train|evaluate|export|check|reference ..."""
+"""python -m mimmo_kit pilot|estimate|train|gates|evaluate|evaluate-stages|export|check|reference ..."""
 import argparse
 import importlib
 import sys
 
-COMMANDS = {"train": "train", "evaluate": "evaluate", "export": "export", "check": "check",
+COMMANDS = {"pilot": "pilot", "estimate": "estimate", "train": "train", "evaluate": "evaluate", "export": "export", "check": "check",
             "reference": "reference", "gates": "gates",
             "evaluate-stages": "stage_evaluate"}
 

@@ -34,3 +34,37 @@ def load(split, directory=None):
 def train_and_monitor(directory=None):
     images, labels = load("train", directory)
     return (images[:-MONITOR], labels[:-MONITOR]), (images[-MONITOR:], labels[-MONITOR:])
+
+
+def held_out_splits(images, labels, monitor=1000, select=2000):
+    """The held-out images cut in three disjoint parts, in file order: `monitor` (progress printed per epoch),
+    `select` (choices made on held-out data, e.g. JEI-DNN's lambda) and `calibrate` (the rest: conformal
+    thresholds). A choice and the calibration never see the same image, so the calibration stays exchangeable
+    with the test set."""
+    cut = [0, monitor, monitor + select, len(labels)]
+    if cut[2] >= cut[3]:
+        raise ValueError(f"{len(labels)} held-out images cannot be split into {monitor} + {select} + a calibration part")
+    names = ("monitor", "select", "calibrate")
+    return {n: (images[a:b], labels[a:b]) for n, a, b in zip(names, cut[:-1], cut[1:])}
+
+
+def augment(images, gen, pad=2, flip=True):
+    """Pad-and-crop and horizontal flips of a batch [N, 1, H, W] (torch), one draw per image from gen.
+
+    The image is zero-padded by `pad` pixels (Fashion-MNIST's background is 0) and a window of the original size is
+    cut at a random offset; with flip, half of the images are mirrored left-right. Mirroring suits every
+    Fashion-MNIST class: garments, bags and shoes are all plausible mirrored (a shoe then points the other way)."""
+    import torch
+    import torch.nn.functional as F
+
+    n, _, h, w = images.shape
+    padded = F.pad(images, (pad, pad, pad, pad))
+    dy = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
+    dx = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
+    rows = dy[:, None] + torch.arange(h)[None, :]
+    cols = dx[:, None] + torch.arange(w)[None, :]
+    if flip:
+        mirror = torch.rand(n, generator=gen) < 0.5
+        cols = torch.where(mirror[:, None], cols.flip(1), cols)
+    out = padded[torch.arange(n)[:, None, None], 0, rows[:, :, None], cols[:, None, :]]
+    return out[:, None]

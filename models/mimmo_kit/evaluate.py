@@ -74,15 +74,19 @@ def table(results):
 
 
 def training_table(results):
-    lines = ["| model | parameters | epochs | minutes | last monitor acc (k=M / k=1) | exit weights w[e][m] |",
-             "| --- | ---: | ---: | ---: | --- | --- |"]
+    lines = ["| model | parameters | epochs | minutes | CPU minutes | mean load average (1 min) | last monitor acc (k=M / k=1) "
+             "| exit weights w[e][m] |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for name, r in results.items():
         for i, h in enumerate(r["training"]):
             if not h:
                 continue
             last = h[-1]
             label = name if len(r["training"]) == 1 else f"{name} member {i}"
-            lines.append(f"| {label} | {r['parameters']} | {len(h)} | {sum(x['seconds'] for x in h) / 60:.1f} | "
+            cpu = f"{sum(x['cpu_seconds'] for x in h) / 60:.1f}" if all("cpu_seconds" in x for x in h) else "-"
+            load = (f"{sum(x['load_average'][0] for x in h) / len(h):.1f}" if all("load_average" in x for x in h)
+                    else "-")
+            lines.append(f"| {label} | {r['parameters']} | {len(h)} | {sum(x['seconds'] for x in h) / 60:.1f} | {cpu} | {load} | "
                          f"{last['monitor_acc_k_all']:.4f} / {last['monitor_acc_k1']:.4f} | "
                          f"{json.dumps([[round(v, 3) for v in row] for row in r['exit_weights']])} |")
     return "\n".join(lines)

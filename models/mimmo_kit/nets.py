@@ -86,29 +86,44 @@ def unitary_key(dim, rng):
 
 def circulant(key):
     """C with C @ v == circular convolution of key and v."""
-    dim = len(key)
-    index = (np.arange(dim)[:, None] - np.arange(dim)[None, :]) % dim
-    return key[index]
+    return key[circulant_index(len(key))]
+
+
+def circulant_index(dim):
+    """index[i, j] = (i - j) mod dim: key[index] is the circulant matrix C with C @ v == key (circular conv) v."""
+    return (np.arange(dim)[:, None] - np.arange(dim)[None, :]) % dim
 
 
 class MimoNet(nn.Module):
-    """MIMONet (Menet et al., 2023): a shared per-slot stem, binding of slot m's feature vector at every pixel
-    with key m (HRR circular convolution, here as a fixed 1x1 convolution with circulant weights), superposition
-    by summation, a shared trunk, unbinding of the pooled features by circular correlation with M output keys,
-    and a shared classifier. Output [B, 1, M, K]."""
+    """MIMONet (Menet et al., 2023, MIMOConv): a shared per-slot stem; binding of slot m's feature vector at every
+    pixel with a trainable key m (HRR: circular convolution through the channels); superposition by summation; a
+    shared trunk computing on the superposition; global pooling; a learned unbinding per slot (a linear map of the
+    pooled features to M feature vectors, then ReLU, the paper's 1x1 convolution after pooling); a shared
+    classifier. Output [B, 1, M, K].
 
-    def __init__(self, slots=3, classes=10, stem=64, channels=(128, 256), key_seed=1234):
+    The keys start unitary (circular convolution with them is orthogonal) and are trained with the network; the
+    paper keeps them near orthonormal with `key_regularization()` (its binding regularization, weight 0.1). The
+    circulant matrices are built from the keys by a fixed gather, so the export folds them into a plain Conv."""
+
+    def __init__(self, slots=3, classes=10, stem=64, channels=(128, 256), key_seed=1234, convs=1):
         super().__init__()
-        self.slots, self.classes = slots, classes
+        self.slots, self.classes, self.stem_width = slots, classes, stem
         self.stem = conv_bn(1, stem, stride=2)
+        # The rest of the first block (convs - 1 convolutions at the stem's width) computes in superposition,
+        # so that with `convs` the trunk matches MimmoNet's with a strided first block.
+        rest = [conv_bn(stem, stem) for _ in range(convs - 1)]
         widths = [stem] + list(channels)
-        self.trunk = nn.Sequential(*[trunk_block(widths[i], widths[i + 1], 1) for i in range(len(channels))])
-        self.width = channels[-1]
+        blocks = [trunk_block(widths[i], widths[i + 1], convs) for i in range(len(channels))]
+        self.trunk = nn.Sequential(*rest, *blocks)
+        self.width = widths[-1]
         rng = np.random.default_rng(key_seed)
-        bind = np.concatenate([circulant(unitary_key(stem, rng)) for _ in range(slots)], axis=1)
-        unbind = np.concatenate([circulant(unitary_key(self.width, rng)).T for _ in range(slots)], axis=0)
-        self.register_buffer("bind", torch.tensor(bind, dtype=torch.float32)[:, :, None, None])
-        self.register_buffer("unbind", torch.tensor(unbind, dtype=torch.float32))
+        keys = np.stack([unitary_key(stem, rng) for _ in range(slots)])
+        self.keys = nn.Parameter(torch.tensor(keys, dtype=torch.float32))
+        # binding()[i, m * stem + j] = keys[m, (i - j) mod stem]: one gather from the flattened keys.
+        index = np.arange(slots)[None, :, None] * stem + circulant_index(stem)[:, None, :]
+        self.register_buffer("index", torch.tensor(index.reshape(stem, slots * stem, 1, 1), dtype=torch.long),
+                             persistent=False)
+        self.unbind = nn.Linear(self.width, slots * self.width)
         self.fc = nn.Linear(self.width, classes)
         self.theta = nn.Parameter(torch.zeros(1, slots), requires_grad=False)
 
@@ -117,13 +132,35 @@ class MimoNet(nn.Module):
     def exit_weights(self):
         return torch.softmax(self.theta, dim=0)
 
+    def binding(self):
+        """[stem, M * stem, 1, 1]: the 1x1 convolution that binds slot m with C_m and sums the slots."""
+        return self.keys.reshape(-1)[self.index]  # block m is C_m, with C_m @ v == key_m (circular conv) v
+
+    def key_regularization(self):
+        """Mean squared cosine between distinct keys plus mean squared deviation of their norms from 1
+        (MIMOConv's binding regularization): keeps the keys near orthonormal, so that unbinding stays possible."""
+        norms = self.keys.norm(dim=1)
+        unit = self.keys / norms[:, None].clamp(min=1e-8)
+        cos = unit @ unit.t()
+        pairs = self.slots * (self.slots - 1) / 2
+        off = torch.triu(cos, diagonal=1).pow(2).sum() / pairs if self.slots > 1 else cos.new_zeros(())
+        return off + (norms - 1).pow(2).mean()
+
+    @property
+    def functional_macs(self):
+        """Multiply-accumulates per row that module hooks do not count once per row: the binding (a functional
+        convolution) and the stem of the slots after the first (the hooks count the stem per image)."""
+        side = (SIDE + 1) // 2
+        stem = side * side * self.stem_width * 9
+        return side * side * self.stem_width * self.slots * self.stem_width + (self.slots - 1) * stem
+
     def forward(self, x):
         h = self.stem(((x - MEAN) / STD).reshape(-1, 1, SIDE, SIDE))
         side = (SIDE + 1) // 2  # a constant, so that the exported graph needs no Shape nodes
-        h = h.reshape(-1, self.slots * self.bind.shape[0], side, side)
-        h = F.conv2d(h, self.bind)  # binding and superposition in one map: sum_m C_m h_m
+        h = h.reshape(-1, self.slots * self.stem_width, side, side)
+        h = F.conv2d(h, self.binding())  # binding and superposition in one map: sum_m C_m h_m
         z = F.adaptive_avg_pool2d(self.trunk(h), 1).flatten(1)
-        z = F.linear(z, self.unbind).reshape(-1, self.slots, self.width)
+        z = F.relu(self.unbind(z)).reshape(-1, self.slots, self.width)
         return self.fc(z).unsqueeze(1)
 
 
@@ -154,5 +191,5 @@ def build(family, hp):
         return MimmoNet(1, hp["classes"], tuple(hp["channels"]), hp["convs"], hp["exit_width"], False,
                         hp.get("strided_first", False))
     if family == "mimonet":
-        return MimoNet(hp["slots"], hp["classes"], hp["stem"], tuple(hp["channels"]), hp["key_seed"])
+        return MimoNet(hp["slots"], hp["classes"], hp["stem"], tuple(hp["channels"]), hp["key_seed"], hp.get("convs", 1))
     raise ValueError(f"unknown family {family!r}")

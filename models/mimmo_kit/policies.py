@@ -93,6 +93,31 @@ def conformal_thresholds(probs, labels, alpha):
     return [float(np.quantile(scores_[:, e], level, method="higher")) for e in range(probs.shape[1])]
 
 
+def quantile_threshold(scores_, alpha):
+    """The split-conformal threshold of calibration scores: their ceil((n + 1)(1 - alpha)) / n empirical quantile;
+    1 (every class in the set) when n is too small for that level."""
+    n = len(scores_)
+    level = np.ceil((n + 1) * (1 - alpha)) / n if n else 2.0
+    return 1.0 if level > 1 else float(np.quantile(scores_, level, method="higher"))
+
+
+def exit_thresholds(probs, exits, labels, alpha, minimum):
+    """Split conformal per exit on the inputs that leave there (JEI-DNN): probs [N, E, K] of calibration inputs,
+    exits [N] the exit each takes. Exit e's threshold comes from the scores 1 - p_e[label] of the inputs with
+    exits == e, so that the set of an input answered at e covers its class with probability >= 1 - alpha given
+    that it left at e; with fewer than `minimum` such inputs, from all calibration inputs at exit e (pooled).
+    Returns (thresholds [E], inputs per exit [E], pooled [E] booleans)."""
+    n = len(labels)
+    scores_ = 1 - probs[np.arange(n), :, labels]  # [N, E]
+    thresholds, counts, pooled = [], [], []
+    for e in range(probs.shape[1]):
+        mine = exits == e
+        counts.append(int(mine.sum()))
+        pooled.append(bool(mine.sum() < minimum))
+        thresholds.append(quantile_threshold(scores_[:, e] if pooled[-1] else scores_[mine, e], alpha))
+    return thresholds, counts, pooled
+
+
 def conformal_sets(probs, exits, thresholds):
     """probs [N, E, K], exits [N] -> boolean sets [N, K] at each input's exit."""
     answered = served(probs, exits)

@@ -66,6 +66,20 @@ def sweep_table(history):
     return "\n".join(lines)
 
 
+def conformal_text(conformal, history):
+    if not conformal:
+        return "none"
+    details = next((h["conformal"] for h in history if "conformal" in h), None)
+    if details is None:  # checkpoints of the earlier gates, calibrated on all held-out inputs at every exit
+        return f"alpha {conformal['alpha']}, calibrated on the 5,000 held-out monitor images"
+    per_k = "; ".join(f"k = {k}: {details['counts'][k]}"
+                      + (f", exits {[e for e, p in enumerate(details['pooled'][k]) if p]} pooled" if any(details["pooled"][k]) else "")
+                      for k in details["counts"])
+    return (f"alpha {conformal['alpha']}, calibrated per exit on the inputs that leave there, among "
+            f"{details['images']} held-out images not used for training or for the choice of lambda (inputs per exit, "
+            f"{per_k}; an exit with fewer than {details['min_calibration']} uses its threshold over all of them)")
+
+
 def run(args):
     name, _, path = args.model.partition("=")
     family, net, ckpt = checkpoints.load(path)
@@ -98,8 +112,7 @@ def run(args):
         f"### Three inputs per row (k = 1; {dataset})", one_per_slot_table(one),
         "### The lambda sweep of the gates", sweep_table(ckpt["history"]),
         f"Stage costs (share of the full pass, multiply-accumulates): {[round(c, 4) for c in costs]}; "
-        f"gate threshold {threshold}; conformal sets: "
-        + (f"alpha {conformal['alpha']}, calibrated on the 5,000 held-out monitor images" if conformal else "none") + "."])
+        f"gate threshold {threshold}; conformal sets: " + conformal_text(conformal, ckpt["history"]) + "."])
     update_report(args.report, text, BEGIN, END)
     folder = os.path.join(os.path.dirname(args.report) or ".", "report")
     os.makedirs(folder, exist_ok=True)

@@ -1,7 +1,11 @@
-"""Training: MIMO batches (input and batch repetition), the MIMMO depth-weighted loss, a wall-clock cap.
+"""Training: one recipe for every family (README.md, "The recipe"): MIMO batches (input and batch repetition),
+pad-and-crop and flip augmentation, AdamW with weight decay, one cosine learning-rate schedule over the whole run,
+the MIMMO depth-weighted loss, MIMONet's key regularization.
 
-One line of progress per epoch; a checkpoint (weights, hyper-parameters, history) after every epoch, so a run
-stopped by its time cap or by hand still leaves a usable model."""
+One line of progress per epoch; a checkpoint (weights, hyper-parameters, history, and the optimizer, schedule and
+random-generator state) after every epoch. `--resume` continues a run exactly where its last epoch ended (the same
+schedule, data order and augmentation), `--max-minutes` ends a session after the epoch that would otherwise
+overrun it, so a run can span sessions; `--init` starts a new run (a fresh schedule) from another run's weights."""
 import json
 import math
 import os
@@ -14,28 +18,47 @@ import torch.nn.functional as F
 from . import data, nets
 from .metrics import served_probs_same, served_probs_shifted
 
+STOPPED = 3  # exit code of a run that the session cap stopped before its last epoch (resume it)
+# The arguments that define a run: --resume refuses to continue a checkpoint written with other values.
+RUN_KEYS = ("family", "epochs", "batch_size", "lr", "weight_decay", "slots", "channels", "width", "convs",
+            "exit_width", "strided_first", "stem", "batch_repetition", "input_repetition", "alpha",
+            "key_regularization", "augment", "pad", "flip", "seed", "subset", "max_batches", "monitor", "init")
 
-def add_arguments(p):
-    p.add_argument("--family", required=True, choices=["mimmo", "mimonet", "single"])
-    p.add_argument("--out", required=True, help="run directory: checkpoint.pt, history.json")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--max-minutes", type=float, default=0, help="wall-clock cap; 0 = none. The cosine "
-                   "schedule follows whichever of epochs and minutes runs out first")
+
+def add_arguments(p, recipe_only=False):
+    """train's arguments; recipe_only: those of the recipe and the trunk only (for pilot and estimate)."""
+    if not recipe_only:
+        p.add_argument("--family", required=True, choices=["mimmo", "mimonet", "single"])
+        p.add_argument("--out", required=True, help="run directory: checkpoint.pt, history.json")
+        p.add_argument("--resume", action="store_true", help="continue the run in --out if it has a checkpoint (a "
+                       "finished run is left as it is); start it otherwise")
+        p.add_argument("--init", help="start a new run from this checkpoint's weights (same family and sizes)")
+        p.add_argument("--width", type=float, default=1.0,
+                       help="multiplies --channels, --exit-width and --stem (the pilot compares widths)")
+    p.add_argument("--epochs", type=int, default=20, help="epochs of the run; the cosine schedule spans all of them")
+    p.add_argument("--max-minutes", type=float, default=0, help="session cap; 0 = none. The session ends after the "
+                   "last epoch that fits; --resume continues (the schedule does not depend on the cap)")
     p.add_argument("--batch-size", type=int, default=128, help="distinct images per step (before repetition)")
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--lr", type=float, default=2e-3, help="AdamW's peak learning rate")
+    p.add_argument("--weight-decay", type=float, default=0.0,
+                   help="AdamW's decoupled weight decay on convolution and linear weights")
     p.add_argument("--slots", type=int, default=3)
-    p.add_argument("--channels", default="48,96,192")
+    p.add_argument("--channels", default="48,96,192", help="channels of the trunk blocks at width 1")
     p.add_argument("--convs", type=int, default=1, help="convolutions per trunk block")
     p.add_argument("--exit-width", type=int, default=64)
     p.add_argument("--strided-first", action="store_true",
                    help="the first block halves the side with a strided convolution instead of a pool")
-    p.add_argument("--stem", type=int, default=64, help="MIMONet: channels of the per-slot stem (key size)")
+    p.add_argument("--stem", type=int, default=0, help="MIMONet: channels of the per-slot stem (key size) at width 1; "
+                   "0: the first of --channels, the trunk then has the others (the same trunk as MIMMO's)")
     p.add_argument("--batch-repetition", type=int, default=2)
     p.add_argument("--input-repetition", type=float, default=0.5,
                    help="probability that a row puts one image in all slots")
     p.add_argument("--alpha", type=float, default=1.0, help="MIMMO: weight of KL(depth weights || uniform)")
-    p.add_argument("--init", help="start from this checkpoint's weights (same family and sizes)")
+    p.add_argument("--key-regularization", type=float, default=0.1,
+                   help="MIMONet: weight of the keys' orthonormality penalty")
+    p.add_argument("--augment", action="store_true", help="pad-and-crop and horizontal flips")
+    p.add_argument("--pad", type=int, default=2, help="pixels of padding of pad-and-crop")
+    p.add_argument("--no-flip", dest="flip", action="store_false", help="augment without horizontal flips")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--subset", type=int, default=0, help="train on the first N images only (tests)")
     p.add_argument("--max-batches", type=int, default=0, help="steps per epoch cap (tests)")
@@ -44,11 +67,20 @@ def add_arguments(p):
     p.add_argument("--data", default=None, help="Fashion-MNIST directory")
 
 
+def scaled(value, width):
+    return max(1, int(round(value * width)))
+
+
 def hyper_parameters(args):
     slots = 1 if args.family == "single" else args.slots
-    hp = {"slots": slots, "classes": len(data.LABELS), "channels": [int(c) for c in args.channels.split(",")],
-          "convs": args.convs, "exit_width": args.exit_width,
-          "strided_first": args.strided_first, "stem": args.stem, "key_seed": 1234 + args.seed}
+    width = getattr(args, "width", 1.0)
+    channels = [scaled(int(c), width) for c in args.channels.split(",")]
+    stem = scaled(args.stem, width) if args.stem else channels[0]
+    if args.family == "mimonet" and not args.stem:
+        channels = channels[1:]
+    hp = {"slots": slots, "classes": len(data.LABELS), "channels": channels,
+          "convs": args.convs, "exit_width": scaled(args.exit_width, width), "width": width,
+          "strided_first": args.strided_first, "stem": stem, "key_seed": 1234 + args.seed}
     return hp
 
 
@@ -61,6 +93,16 @@ def make_rows(index, slots, repetition, rho, gen):
         same = torch.rand(len(base), generator=gen) < rho
         rows[same] = rows[same, :1]
     return rows
+
+
+def batch(tx, ty, index, slots, repetition, rho, gen, args):
+    """One step's rows: the batch's images (augmented once each, before repetition, as the MIMO reference
+    augments its input pipeline) placed in slots by make_rows -> (x [R, M, 1, 28, 28], y [R, M])."""
+    images, labels = tx[index], ty[index]
+    if getattr(args, "augment", False):
+        images = data.augment(images, gen, args.pad, args.flip)
+    rows = make_rows(torch.arange(len(index)), slots, repetition, rho, gen)
+    return images[rows], labels[rows]
 
 
 def mimmo_loss(logits, targets, net, alpha):
@@ -76,100 +118,173 @@ def mimmo_loss(logits, targets, net, alpha):
     return (w * ce).sum() + alpha * kl
 
 
+def loss_of(net, x, y, args):
+    loss = mimmo_loss(net(x), y, net, args.alpha)
+    if isinstance(net, nets.MimoNet) and args.key_regularization:
+        loss = loss + args.key_regularization * net.key_regularization()
+    return loss
+
+
+def optimizer(net, args):
+    """AdamW; weight decay on convolution and linear weights only (not on biases, batch-norm parameters, MIMMO's
+    depth logits theta or MIMONet's keys, which have their own regularization)."""
+    decay, rest = [], []
+    for name, p in net.named_parameters():
+        if p.requires_grad:
+            (decay if p.ndim > 1 and name not in ("theta", "keys") else rest).append(p)
+    groups = [{"params": decay, "weight_decay": args.weight_decay}, {"params": rest, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=args.lr)
+
+
+def cosine(total_steps):
+    """The learning-rate factor of step s: one cosine from 1 to 0 over the whole run."""
+    return lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps))
+
+
 @torch.no_grad()
 def monitor(net, images, labels, batch=500):
-    """Accuracy of the served probability with every slot on one image (k = M) and with one image per slot."""
+    """Accuracy and NLL of the served probability with every slot on one image (k = M) and with one image per
+    slot (k = 1; for M = 1 both are the same)."""
     net.eval()
     w = net.exit_weights()
-    correct_same = correct_one = 0
+    m = net.slots
+    correct = {"same": 0, "one": 0}
+    nll = {"same": 0.0, "one": 0.0}
     for i in range(0, len(images), batch):
         x = images[i:i + batch]
         y = labels[i:i + batch]
-        m = net.slots
-        same = net(x[:, None].expand(-1, m, -1, -1, -1))
-        correct_same += (served_probs_same(same, w).argmax(-1) == y).sum().item()
+        outs = {"same": served_probs_same(net(x[:, None].expand(-1, m, -1, -1, -1)), w)}
         if m > 1:
             shifted = torch.stack([torch.roll(x, -s, 0) for s in range(m)], dim=1)
-            probs = served_probs_shifted(net(shifted), w)[:, 0]
-            correct_one += (probs.argmax(-1) == y).sum().item()
+            outs["one"] = served_probs_shifted(net(shifted), w)[:, 0]
+        for key, probs in outs.items():
+            correct[key] += (probs.argmax(-1) == y).sum().item()
+            nll[key] -= torch.log(probs[torch.arange(len(y)), y].clamp(min=1e-12)).sum().item()
     net.train()
     n = len(images)
-    return correct_same / n, (correct_one / n if net.slots > 1 else correct_same / n)
+    if m == 1:
+        correct["one"], nll["one"] = correct["same"], nll["same"]
+    return {"acc_k_all": correct["same"] / n, "acc_k1": correct["one"] / n,
+            "nll_k_all": nll["same"] / n, "nll_k1": nll["one"] / n}
 
 
-def save(out, net, family, hp, args, history):
+def save(out, net, family, hp, args, history, train_state=None):
     path = os.path.join(out, "checkpoint.pt")
-    torch.save({"family": family, "hp": hp, "state": net.state_dict(), "args": vars(args), "history": history},
-               path + ".tmp")
+    torch.save({"family": family, "hp": hp, "state": net.state_dict(), "args": vars(args), "history": history,
+                "train_state": train_state}, path + ".tmp")
     os.replace(path + ".tmp", path)
     with open(os.path.join(out, "history.json"), "w") as f:
         json.dump(history, f, indent=1)
 
 
-def run(args):
+def run_args(args):
+    return {k: getattr(args, k, None) for k in RUN_KEYS}
+
+
+def check_same_run(saved, args):
+    """--resume continues the run the checkpoint holds: every run-defining argument must be the same."""
+    wanted = run_args(args)
+    diff = [f"{k}: checkpoint {saved.get(k)!r}, now {v!r}" for k, v in wanted.items() if saved.get(k) != v]
+    if diff:
+        raise SystemExit(f"{args.out}: --resume of a different run ({'; '.join(diff)}); use another --out")
+
+
+def load_resume(args):
+    """The checkpoint to continue, or None to start the run."""
+    path = os.path.join(args.out, "checkpoint.pt")
+    if not (getattr(args, "resume", False) and os.path.exists(path)):
+        return None
+    ckpt = torch.load(path, map_location="cpu")
+    if not ckpt.get("train_state"):
+        raise SystemExit(f"{path} has no training state (it was written before --resume existed); use --init")
+    check_same_run(ckpt["args"], args)
+    return ckpt
+
+
+def train(args):
+    """Runs (or continues) a training run; returns (network, finished)."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
+    resume = load_resume(args)
+    hp = hyper_parameters(args)
+    net = nets.build(args.family, hp)
+    history = []
+    if resume:
+        net.load_state_dict(resume["state"])
+        history = list(resume["history"])
+        state = resume["train_state"]
+        if state["epoch"] >= args.epochs:
+            print(f"{args.out}: finished ({state['epoch']} of {args.epochs} epochs); nothing to do", flush=True)
+            return net, True
+    elif args.init:
+        init = torch.load(args.init, map_location="cpu")
+        net.load_state_dict(init["state"])
+        history = list(init.get("history", []))
     (tx, ty), (mx, my) = data.train_and_monitor(args.data)
     if args.subset:
         tx, ty = tx[:args.subset], ty[:args.subset]
     tx, ty = torch.from_numpy(tx), torch.from_numpy(ty)
     mx, my = torch.from_numpy(mx[:args.monitor]), torch.from_numpy(my[:args.monitor])
-    hp = hyper_parameters(args)
-    net = nets.build(args.family, hp)
-    history = []
-    if args.init:
-        init = torch.load(args.init, map_location="cpu")
-        net.load_state_dict(init["state"])
-        history = list(init.get("history", []))
     slots = hp["slots"]
     repetition = args.batch_repetition if slots > 1 else 1
-    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr,
-                           weight_decay=args.weight_decay)
+    opt = optimizer(net, args)
     steps_per_epoch = math.ceil(len(tx) / args.batch_size)
     if args.max_batches:
         steps_per_epoch = min(steps_per_epoch, args.max_batches)
-    total_steps = steps_per_epoch * args.epochs
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, cosine(steps_per_epoch * args.epochs))
+    done, session = 0, 1
+    if resume:
+        opt.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        gen.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        done, session = state["epoch"], state["session"] + 1
     budget = args.max_minutes * 60
     start = time.time()
-    first = len(history)
-    step = 0
-    print(f"{args.family}: {sum(p.numel() for p in net.parameters())} parameters, hp={json.dumps(hp)}, "
-          f"{len(tx)} training images, {steps_per_epoch} steps per epoch", flush=True)
-    for epoch in range(first + 1, first + args.epochs + 1):
-        t0 = time.time()
+    params = sum(p.numel() for p in net.parameters())
+    print(f"{args.family}: {params} parameters, hp={json.dumps(hp)}, {len(tx)} training images, {steps_per_epoch} "
+          f"steps per epoch, epochs {done + 1}..{args.epochs} (session {session})", flush=True)
+    net.train()
+    for epoch in range(done + 1, args.epochs + 1):
+        t0, c0 = time.time(), time.process_time()
         order = torch.randperm(len(tx), generator=gen)
         total = 0.0
-        steps = 0
         for b in range(steps_per_epoch):
-            progress = step / total_steps
-            if budget:
-                progress = max(progress, (time.time() - start) / budget)
-                if progress >= 1.0 and steps:
-                    break  # the cap ends the run mid-epoch: the schedule has already reached zero
-            for g in opt.param_groups:
-                g["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
-            rows = make_rows(order[b * args.batch_size:(b + 1) * args.batch_size], slots, repetition,
-                             args.input_repetition, gen)
-            loss = mimmo_loss(net(tx[rows]), ty[rows], net, args.alpha)
+            x, y = batch(tx, ty, order[b * args.batch_size:(b + 1) * args.batch_size], slots, repetition,
+                         args.input_repetition, gen, args)
+            loss = loss_of(net, x, y, args)
             opt.zero_grad()
             loss.backward()
             opt.step()
+            schedule.step()
             total += loss.item()
-            step += 1
-            steps += 1
-        acc_same, acc_one = monitor(net, mx, my)
+        seconds, cpu = time.time() - t0, time.process_time() - c0
+        mon = monitor(net, mx, my)
         w = [[round(v, 3) for v in row] for row in net.exit_weights().tolist()]
-        entry = {"epoch": epoch, "steps": steps, "loss": total / steps, "monitor_acc_k_all": acc_same,
-                 "monitor_acc_k1": acc_one, "exit_weights": w, "seconds": time.time() - t0,
-                 "lr_end": opt.param_groups[0]["lr"]}
+        entry = {"epoch": epoch, "steps": steps_per_epoch, "loss": total / steps_per_epoch,
+                 "monitor_acc_k_all": mon["acc_k_all"], "monitor_acc_k1": mon["acc_k1"],
+                 "monitor_nll_k_all": mon["nll_k_all"], "monitor_nll_k1": mon["nll_k1"], "exit_weights": w,
+                 "seconds": seconds, "cpu_seconds": cpu, "load_average": [round(v, 2) for v in os.getloadavg()],
+                 "threads": args.threads, "session": session, "lr_end": opt.param_groups[0]["lr"]}
         history.append(entry)
-        save(args.out, net, args.family, hp, args, history)
-        print(f"epoch {epoch:3d}  loss {entry['loss']:.4f}  monitor acc k=M {acc_same:.4f}  k=1 {acc_one:.4f}  "
-              f"lr {entry['lr_end']:.2e}  {entry['seconds']:.0f}s  w={w}", flush=True)
-        if budget and time.time() - start >= budget:
-            print(f"stopping: the {args.max_minutes} min cap is reached", flush=True)
-            break
-    return net
+        state = {"epoch": epoch, "session": session, "optimizer": opt.state_dict(), "schedule": schedule.state_dict(),
+                 "generator": gen.get_state(), "torch_rng": torch.get_rng_state()}
+        save(args.out, net, args.family, hp, args, history, state)
+        print(f"epoch {epoch:3d}/{args.epochs}  loss {entry['loss']:.4f}  monitor acc k=M {mon['acc_k_all']:.4f} "
+              f"k=1 {mon['acc_k1']:.4f}  nll k=M {mon['nll_k_all']:.4f} k=1 {mon['nll_k1']:.4f}  "
+              f"lr {entry['lr_end']:.2e}  wall {seconds:.0f}s  cpu {cpu:.0f}s  load {entry['load_average']}  w={w}",
+              flush=True)
+        elapsed = time.time() - start
+        if budget and epoch < args.epochs and elapsed + elapsed / (epoch - done) > budget:
+            print(f"stopping after epoch {epoch} of {args.epochs}: the next would pass the {args.max_minutes} min "
+                  f"session cap; --resume continues", flush=True)
+            return net, False
+    return net, True
+
+
+def run(args):
+    _, finished = train(args)
+    return 0 if finished else STOPPED

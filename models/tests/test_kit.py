@@ -18,7 +18,7 @@ MODELS = os.path.dirname(HERE)
 sys.path.insert(0, MODELS)
 
 from mimmo_kit import __main__ as cli  # noqa: E402
-from mimmo_kit import check, checkpoints, contract, gates, metrics, nets, onnx_numpy, policies, train  # noqa: E402
+from mimmo_kit import check, checkpoints, contract, data, gates, metrics, nets, onnx_numpy, policies, train  # noqa: E402
 
 BUNDLED = ("fashion-mimmo", "fashion-mimonet", "fashion-single", "fashion-ensemble", "fashion-jeidnn")
 TINY = ["--subset", "512", "--max-batches", "3", "--epochs", "1", "--monitor", "200", "--batch-size", "32",
@@ -279,7 +279,7 @@ class StagedTest(unittest.TestCase):
         cls.ckpt = os.path.join(cls.tmp, "runs", "jei", "checkpoint.pt")
         kit("gates", "--init", os.path.join(mimmo, "checkpoint.pt"), "--out", os.path.dirname(cls.ckpt), "--subset", "512",
             "--max-batches", "3", "--epochs", "1", "--monitor", "200", "--batch-size", "32", "--gate-steps", "20",
-            "--sweep", "0.01,0.5", "--threads", "2")
+            "--select", "200", "--sweep", "0.01,0.5", "--threads", "2")
         cls.model = os.path.join(cls.tmp, "jei")
         kit("export", "--checkpoint", cls.ckpt, "--out", cls.model)
 
@@ -310,9 +310,16 @@ class StagedTest(unittest.TestCase):
     def test_gates_History_HoldsTheLambdaSweepAndTheChoice(self):
         with open(os.path.join(os.path.dirname(self.ckpt), "history.json")) as f:
             history = json.load(f)
-        sweep = history[-1]
+        sweep = next(h for h in history if "sweep" in h)
         self.assertEqual([r["lambda"] for r in sweep["sweep"]], [0.01, 0.5])
         self.assertIn(sweep["chosen"], (0.01, 0.5))
+        self.assertEqual([h["phase"] for h in history if "phase" in h], ["warm-up", "joint"])
+        calibration = next(h["conformal"] for h in history if "conformal" in h)
+        # Calibrated on the held-out images left after the monitor (200) and select (200) splits, per exit.
+        self.assertEqual(calibration["images"], 4600)
+        for k in ("1", "3"):
+            self.assertEqual(sum(calibration["counts"][k]), 4600)
+            self.assertEqual(len(calibration["pooled"][k]), 3)
         # A larger lambda never makes the gates spend more compute on the same held-out images.
         self.assertLessEqual(sweep["sweep"][1]["compute"], sweep["sweep"][0]["compute"] + 1e-9)
 
@@ -398,12 +405,27 @@ class PoliciesTest(unittest.TestCase):
         self.assertEqual(gates.oracle_exits(ce, cum, 0.0).tolist(), [2, 2])
         self.assertEqual(gates.oracle_exits(ce, cum, 1.0).tolist(), [0, 1])
 
-    def test_gateLoss_AfterTheTarget_IsNotTrained(self):
-        probs = torch.tensor([[0.3, 0.9]], requires_grad=True)
-        gates.gate_loss(probs, torch.tensor([0])).backward()
-        self.assertNotEqual(probs.grad[0, 0].item(), 0)
-        self.assertEqual(probs.grad[0, 1].item(), 0)
+    def test_gateLoss_TargetAndLaterGates_LearnToExitEarlierGatesToStay(self):
+        probs = torch.tensor([[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]], requires_grad=True)
+        gates.gate_loss(probs, torch.tensor([1, 3])).backward()
+        # Input 0 targets exit 1: gate 0 stays (its probability is pushed down), gates 1 and 2 exit (pushed up).
+        self.assertGreater(probs.grad[0, 0].item(), 0)
+        self.assertLess(probs.grad[0, 1].item(), 0)
+        self.assertLess(probs.grad[0, 2].item(), 0)
+        # Input 1 targets the last exit, which has no gate: every gate stays.
+        self.assertTrue((probs.grad[1] > 0).all())
+        # Two exits against four stays: each exit weighs twice a stay.
+        self.assertAlmostEqual(probs.grad[0, 1].item(), -2 * probs.grad[0, 0].item(), places=6)
 
+    def test_headLoss_WeighsEachExitByItsExitProbability_AtTheScaleOfTheSum(self):
+        ce = torch.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        q = torch.tensor([[0.5, 0.5, 0.0]], requires_grad=True)
+        loss = gates.head_loss(ce, q)
+        self.assertAlmostEqual(loss.item(), 6.0, places=5)
+        loss.backward()
+        # Gradients follow q (times the fixed ratio 6 / 1.5 = 4); none reaches the gates through q.
+        np.testing.assert_allclose(ce.grad.numpy(), [[2.0, 2.0, 0.0]], atol=1e-6)
+        self.assertIsNone(q.grad)
 
     def test_conformalThresholds_CoverAtLeastOneMinusAlphaOfTheCalibrationInputs(self):
         rng = np.random.default_rng(0)
@@ -459,6 +481,164 @@ class PiecesTest(unittest.TestCase):
         wrong = metrics.scores(probs, [1, 2, 3, 0])
         self.assertEqual(wrong["accuracy"], 0.0)
         self.assertAlmostEqual(wrong["ece"], 0.98, places=6)
+
+
+class RecipeTest(unittest.TestCase):
+    """The recipe's pieces: augmentation, MIMONet's keys and unbinding, per-exit calibration, exact resume."""
+
+    def test_augment_PadAndCrop_MovesTheImageByAtMostThePad(self):
+        images = torch.zeros(64, 1, 28, 28)
+        images[:, 0, 10, 12] = 1.0
+        out = data.augment(images, torch.Generator().manual_seed(0), pad=2, flip=False)
+        self.assertEqual(out.shape, images.shape)
+        where = out[:, 0].flatten(1).argmax(1)
+        rows, cols = where // 28, where % 28
+        self.assertTrue(((rows - 10).abs() <= 2).all() and ((cols - 12).abs() <= 2).all())
+        self.assertTrue(torch.equal(out.sum((1, 2, 3)), torch.ones(64)))  # the pixel is never cropped away here
+        self.assertGreater(len(set(zip(rows.tolist(), cols.tolist()))), 10)  # the offsets vary
+
+    def test_augment_Flip_MirrorsAboutHalfOfTheImages(self):
+        images = torch.rand(400, 1, 28, 28)
+        out = data.augment(images, torch.Generator().manual_seed(1), pad=0, flip=True)
+        same = (out == images).flatten(1).all(1)
+        mirrored = (out == images.flip(3)).flatten(1).all(1)
+        self.assertTrue((same | mirrored).all())
+        self.assertTrue(150 < mirrored.sum().item() < 250)
+
+    def test_augment_SameGeneratorSeed_SameDraws(self):
+        images = torch.rand(8, 1, 28, 28)
+        a = data.augment(images, torch.Generator().manual_seed(5))
+        b = data.augment(images, torch.Generator().manual_seed(5))
+        self.assertTrue(torch.equal(a, b))
+
+    def test_mimonet_BindingWithTrainableKeys_IsCircularConvolutionAndLearns(self):
+        net = nets.MimoNet(3, 10, 8, (16, 32), convs=2)
+        w = net.binding()
+        self.assertEqual(tuple(w.shape), (8, 24, 1, 1))
+        v = np.random.default_rng(0).standard_normal(8)
+        keys = net.keys.detach().double().numpy()
+        for m in range(3):
+            want = np.real(np.fft.ifft(np.fft.fft(keys[m]) * np.fft.fft(v)))
+            np.testing.assert_allclose(w[:, m * 8:(m + 1) * 8, 0, 0].detach().double().numpy() @ v, want, atol=1e-5)
+        x = torch.rand(4, 3, 1, 28, 28)
+        out = net(x)
+        self.assertEqual(tuple(out.shape), (4, 1, 3, 10))
+        torch.nn.functional.cross_entropy(out[:, 0].reshape(-1, 10), torch.randint(0, 10, (12,))).backward()
+        self.assertTrue(net.keys.requires_grad)
+        self.assertGreater(net.keys.grad.abs().sum().item(), 0)
+        self.assertEqual(tuple(net.unbind.weight.shape), (3 * 32, 32))
+        self.assertGreater(net.unbind.weight.grad.abs().sum().item(), 0)
+
+    def test_mimonet_UnbindingPerSlot_EachSlotsLogitsFollowItsOwnInput(self):
+        torch.manual_seed(0)
+        net = nets.MimoNet(3, 10, 8, (16, 32), convs=1).eval()
+        x = torch.rand(2, 3, 1, 28, 28)
+        y = x.clone()
+        y[:, 1] = torch.rand(2, 1, 28, 28)
+        with torch.no_grad():
+            a, b = net(x), net(y)
+        # Slot 1's input changed: its own output changes; the whole row shares the trunk, so the others may too,
+        # but the outputs of the slots differ from each other (each has its unbinding).
+        self.assertGreater((a[:, 0, 1] - b[:, 0, 1]).abs().max().item(), 0)
+        self.assertGreater((a[:, 0, 0] - a[:, 0, 2]).abs().max().item(), 1e-6)
+
+    def test_mimonet_KeyRegularization_ZeroForOrthonormalKeysPositiveOtherwise(self):
+        net = nets.MimoNet(3, 10, 8, (16, 32))
+        with torch.no_grad():
+            net.keys.copy_(torch.eye(8)[:3])
+        self.assertAlmostEqual(net.key_regularization().item(), 0.0, places=7)
+        with torch.no_grad():
+            net.keys.copy_(torch.ones(3, 8))
+        self.assertGreater(net.key_regularization().item(), 1.0)
+
+    def test_exitThresholds_PerExit_CoverEachExitsInputsWherePoolingDoesNot(self):
+        rng = np.random.default_rng(0)
+        n = 4000
+        labels = rng.integers(0, 10, n)
+        exits = np.where(np.arange(n) < n // 2, 0, 1)
+        # Inputs leaving at exit 0 are easy (the true class gets 0.9), those at exit 1 hard (0.3 at exit 1).
+        probs = np.full((n, 2, 10), 0.0)
+        truth = np.where(exits == 0, 0.9, 0.3) + rng.uniform(-0.05, 0.05, n)
+        for e in range(2):
+            probs[:, e] = (1 - truth[:, None]) / 9
+            probs[np.arange(n), e, labels] = truth
+        q, counts, pooled = policies.exit_thresholds(probs, exits, labels, 0.1, 20)
+        self.assertEqual(counts, [n // 2, n // 2])
+        self.assertEqual(pooled, [False, False])
+        sets = policies.conformal_sets(probs, exits, q)
+        for e in range(2):
+            self.assertGreaterEqual(sets[exits == e][np.arange(n // 2), labels[exits == e]].mean(), 0.9)
+        # A threshold of exit 1 over all calibration inputs is set by the easy half too: it under-covers the hard
+        # half, the inputs that exit 1 actually answers.
+        everyone = policies.conformal_thresholds(probs, labels, 0.1)
+        hard = exits == 1
+        sets = policies.conformal_sets(probs[hard], exits[hard], everyone)
+        self.assertLess(sets[np.arange(n // 2), labels[hard]].mean(), 0.85)
+
+    def test_exitThresholds_TooFewInputsAtAnExit_FallBackToThatExitsPooledThreshold(self):
+        rng = np.random.default_rng(1)
+        probs = rng.dirichlet(np.ones(10), size=(500, 3))
+        labels = rng.integers(0, 10, 500)
+        exits = np.full(500, 2)
+        exits[:5] = 0  # five inputs leave at exit 0, none at exit 1
+        q, counts, pooled = policies.exit_thresholds(probs, exits, labels, 0.1, 20)
+        self.assertEqual(counts, [5, 0, 495])
+        self.assertEqual(pooled, [True, True, False])
+        everyone = policies.conformal_thresholds(probs, labels, 0.1)
+        self.assertAlmostEqual(q[0], everyone[0])
+        self.assertAlmostEqual(q[1], everyone[1])
+
+    def test_resume_OneEpochThenResume_EqualsTwoEpochsInOneRun(self):
+        tmp = tempfile.mkdtemp(prefix="mimmo-kit-resume-")
+        try:
+            tiny = ["--subset", "48", "--batch-size", "16", "--monitor", "40", "--channels", "8,16,32", "--exit-width",
+                    "8", "--threads", "1", "--augment", "--weight-decay", "0.03", "--epochs", "2"]
+            for family in ("mimmo", "mimonet"):
+                with self.subTest(family=family):
+                    whole, parts = os.path.join(tmp, family + "-whole"), os.path.join(tmp, family + "-parts")
+                    kit("train", "--family", family, "--out", whole, *tiny)
+                    rc, out = kit("train", "--family", family, "--out", parts, *tiny, "--resume", "--max-minutes", "1e-6")
+                    self.assertEqual(rc, train.STOPPED)
+                    self.assertIn("stopping after epoch 1 of 2", out)
+                    rc, _ = kit("train", "--family", family, "--out", parts, *tiny, "--resume")
+                    self.assertEqual(rc, 0)
+                    a = torch.load(os.path.join(whole, "checkpoint.pt"))
+                    b = torch.load(os.path.join(parts, "checkpoint.pt"))
+                    for key, value in a["state"].items():
+                        self.assertTrue(torch.equal(value, b["state"][key]), key)
+                    self.assertEqual([h["lr_end"] for h in a["history"]], [h["lr_end"] for h in b["history"]])
+                    self.assertEqual([h["session"] for h in b["history"]], [1, 2])
+                    for h in b["history"]:
+                        self.assertEqual(len(h["load_average"]), 3)
+                        self.assertGreater(h["cpu_seconds"], 0)
+                    # A finished run is left as it is; another run's arguments are refused.
+                    rc, out = kit("train", "--family", family, "--out", parts, *tiny, "--resume")
+                    self.assertIn("nothing to do", out)
+                    with self.assertRaises(SystemExit) as caught:
+                        kit("train", "--family", family, "--out", parts, *tiny[:-1], "3", "--resume")
+                    self.assertIn("epochs: checkpoint 2, now 3", str(caught.exception))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_pilot_FullAndOneOverMWidth_WritesTheTableAndAChoice(self):
+        tmp = tempfile.mkdtemp(prefix="mimmo-kit-pilot-")
+        try:
+            rc, out = kit("pilot", "--out", tmp, "--widths", "1", "--channels", "12,24,48", "--exit-width", "8",
+                          "--subset", "64", "--batch-size", "32", "--monitor", "60", "--epochs", "1", "--threads", "1",
+                          "--goal", "100")
+            self.assertEqual(rc, 0)
+            with open(os.path.join(tmp, "pilot.json")) as f:
+                pilot = json.load(f)
+            full, part = pilot["rows"]
+            self.assertEqual(full["channels"], [12, 24, 48])
+            self.assertEqual(part["channels"], [4, 8, 16])
+            self.assertGreater(full["parameters"], 4 * part["parameters"])
+            self.assertGreater(full["macs_per_row"], part["macs_per_row"])
+            self.assertEqual(pilot["chosen_width"], 1.0)
+            with open(os.path.join(tmp, "pilot.md")) as f:
+                self.assertIn("| MACs per row |", f.read())
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
