@@ -61,7 +61,8 @@ internal sealed class GrpcServerOptionsValidator : IValidateOptions<GrpcServerOp
 
         if (options.MaxRequestBytesInFlight < options.MaxReceiveMessageSize)
         {
-            failures.Add($"Grpc:MaxRequestBytesInFlight must be at least Grpc:MaxReceiveMessageSize ({options.MaxReceiveMessageSize}), got {options.MaxRequestBytesInFlight}.");
+            failures.Add($"Grpc:MaxRequestBytesInFlight must be at least Grpc:MaxReceiveMessageSize ({options.MaxReceiveMessageSize}), "
+                + $"got {options.MaxRequestBytesInFlight}.");
         }
 
         if (options.MaxConcurrentConnections is <= 0)

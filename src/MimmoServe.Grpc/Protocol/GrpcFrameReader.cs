@@ -174,7 +174,8 @@ internal static class GrpcFrameReader
         }
     }
 
-    private static T Parse<T>(Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, in ReceiveLimits limits, ICompressionProvider? decompressor)
+    private static T Parse<T>(
+        Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, in ReceiveLimits limits, ICompressionProvider? decompressor)
         where T : class, IMessage<T>
     {
         if (header.IsCompressed)
@@ -185,7 +186,8 @@ internal static class GrpcFrameReader
         return limits.BoundParsing ? marshaller.DeserializeBounded(payload, limits.MaxMessageSize) : marshaller.Deserialize(payload);
     }
 
-    private static T Decompress<T>(Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, in ReceiveLimits limits, ICompressionProvider? decompressor)
+    private static T Decompress<T>(
+        Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, in ReceiveLimits limits, ICompressionProvider? decompressor)
         where T : class, IMessage<T>
     {
         if (decompressor is null)

@@ -135,7 +135,8 @@ public sealed partial class ServerCallContext
         if (!compression.TryGet(encoding, out _requestDecompressor))
         {
             _httpContext.Response.Headers[GrpcProtocolConstants.AcceptEncodingHeader] = compression.AcceptEncoding;
-            throw new RpcException(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: {compression.AcceptEncoding}"));
+            throw new RpcException(
+                new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: {compression.AcceptEncoding}"));
         }
 
         var timeout = headers[GrpcProtocolConstants.TimeoutHeader];

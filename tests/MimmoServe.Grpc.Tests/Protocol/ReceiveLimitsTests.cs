@@ -29,7 +29,8 @@ public sealed class ReceiveLimitsTests
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
             await PipeChunks.Feed(frame, 4096).ReadMessageAsync(HealthMarshaller, limits, new GzipCompressionProvider(), CancellationToken.None));
-        var within = await PipeChunks.Feed(frame, 4096).ReadMessageAsync(HealthMarshaller, limits with { MaxExpansionRatio = 1000 }, new GzipCompressionProvider(), CancellationToken.None);
+        var within = await PipeChunks.Feed(frame, 4096)
+            .ReadMessageAsync(HealthMarshaller, limits with { MaxExpansionRatio = 1000 }, new GzipCompressionProvider(), CancellationToken.None);
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
         Assert.Contains("expands more than 10 times", ex.Status.Detail, StringComparison.Ordinal);
@@ -45,7 +46,8 @@ public sealed class ReceiveLimitsTests
         var reader = PipeChunks.Feed([0, 0, 0, 0, 200], 5, complete: false);
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await reader.ReadMessageAsync(HealthMarshaller, new ReceiveLimits(1 << 20, Budget: budget), null, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+            await reader.ReadMessageAsync(HealthMarshaller, new ReceiveLimits(1 << 20, Budget: budget), null, CancellationToken.None)
+                .AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
         Assert.Equal(900, budget.InUse);
@@ -78,7 +80,8 @@ public sealed class ReceiveLimitsTests
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
             await PipeChunks.Feed(Frame(payload), 4096).ReadMessageAsync(DescriptorMarshaller, limits, null, CancellationToken.None));
-        var roomy = await PipeChunks.Feed(Frame(payload), 4096).ReadMessageAsync(DescriptorMarshaller, limits with { MaxMessageSize = 64 * 1024 }, null, CancellationToken.None);
+        var roomy = await PipeChunks.Feed(Frame(payload), 4096)
+            .ReadMessageAsync(DescriptorMarshaller, limits with { MaxMessageSize = 64 * 1024 }, null, CancellationToken.None);
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
         Assert.Equal(10_000, roomy!.PublicDependency.Count);
@@ -90,8 +93,10 @@ public sealed class ReceiveLimitsTests
         // Field 1000 is not in HealthCheckRequest: a client keeps it, a server drops it.
         var payload = new byte[] { 0xC2, 0x3E, 3, (byte)'a', (byte)'b', (byte)'c', 0x0A, 1, (byte)'s' };
 
-        var client = await PipeChunks.Feed(Frame(payload), 64).ReadMessageAsync(HealthMarshaller, new ReceiveLimits(1024), null, CancellationToken.None);
-        var server = await PipeChunks.Feed(Frame(payload), 64).ReadMessageAsync(HealthMarshaller, new ReceiveLimits(1024, BoundParsing: true), null, CancellationToken.None);
+        var client = await PipeChunks.Feed(Frame(payload), 64)
+            .ReadMessageAsync(HealthMarshaller, new ReceiveLimits(1024), null, CancellationToken.None);
+        var server = await PipeChunks.Feed(Frame(payload), 64)
+            .ReadMessageAsync(HealthMarshaller, new ReceiveLimits(1024, BoundParsing: true), null, CancellationToken.None);
 
         Assert.Equal(payload.Length, client!.CalculateSize());
         Assert.Equal("s", server!.Service);

@@ -12,7 +12,8 @@ internal static class H2Flood
     /// <summary>Runs the script against <paramref name="port"/>; the outcome of each stream: a gRPC status code, RST:code or NONE.</summary>
     public static async Task<Result> RunAsync(int port, string path, params string[] arguments)
     {
-        var run = await InteropClients.RunScriptAsync(InteropClients.Python, "h2_flood", ["--port", port.ToString(CultureInfo.InvariantCulture), "--path", path, .. arguments]);
+        string[] all = ["--port", port.ToString(CultureInfo.InvariantCulture), "--path", path, .. arguments];
+        var run = await InteropClients.RunScriptAsync(InteropClients.Python, "h2_flood", all);
         Assert.True(run.ExitCode == 0, "h2_flood: " + run);
         var streams = new List<Stream>();
         double seconds = double.NaN;
@@ -21,7 +22,9 @@ internal static class H2Flood
             var parts = line.Split(' ', 5);
             if (parts[0] == "STREAM")
             {
-                streams.Add(new Stream(int.Parse(parts[1], CultureInfo.InvariantCulture), parts[2], int.Parse(parts[3], CultureInfo.InvariantCulture), parts.Length > 4 ? parts[4] : string.Empty));
+                var id = int.Parse(parts[1], CultureInfo.InvariantCulture);
+                var messageLength = int.Parse(parts[3], CultureInfo.InvariantCulture);
+                streams.Add(new Stream(id, parts[2], messageLength, parts.Length > 4 ? parts[4] : string.Empty));
             }
             else if (parts[0] == "DONE")
             {

@@ -48,8 +48,10 @@ public sealed class HealthNameTests : IClassFixture<TokenServerFixture>
     public async Task Watch_NoTokenUnknownModel_StreamsTheServiceStatus()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var watch = new Method<HealthCheckRequest, HealthCheckResponse>(MethodType.ServerStreaming, "grpc.health.v1.Health", "Watch", HealthCheckRequest.Parser, HealthCheckResponse.Parser);
-        using var call = _server.Calls.AsyncServerStreamingCall(watch, new HealthCheckRequest { Service = Prefix + "no-such-model" }, new CallOptions(CancellationToken: cancel.Token));
+        var watch = new Method<HealthCheckRequest, HealthCheckResponse>(
+            MethodType.ServerStreaming, "grpc.health.v1.Health", "Watch", HealthCheckRequest.Parser, HealthCheckResponse.Parser);
+        var request = new HealthCheckRequest { Service = Prefix + "no-such-model" };
+        using var call = _server.Calls.AsyncServerStreamingCall(watch, request, new CallOptions(CancellationToken: cancel.Token));
 
         Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, call.ResponseStream.Current.Status);
@@ -61,7 +63,8 @@ public sealed class HealthNameTests : IClassFixture<TokenServerFixture>
         var headers = token is null ? null : new Metadata().Add("authorization", "Bearer " + token);
         try
         {
-            var response = await _server.Calls.AsyncUnaryCall(TestServer.HealthCheck, new HealthCheckRequest { Service = service }, new CallOptions(headers, TestServer.Deadline(10)));
+            var request = new HealthCheckRequest { Service = service };
+            var response = await _server.Calls.AsyncUnaryCall(TestServer.HealthCheck, request, new CallOptions(headers, TestServer.Deadline(10)));
             return response.Status == HealthCheckResponse.Types.ServingStatus.Serving ? "SERVING" : response.Status.ToString();
         }
         catch (RpcException e)

@@ -64,7 +64,12 @@ public sealed class RequestMemoryTests : IAsyncLifetime
         double[] samples;
         await using (var memory = new ResidentMemory(_server))
         {
-            string[] arguments = token is null ? ["--streams", "100", "--body", "bomb", "--wait", "20"] : ["--streams", "100", "--body", "bomb", "--wait", "20", "--token", token];
+            string[] arguments = ["--streams", "100", "--body", "bomb", "--wait", "20"];
+            if (token is not null)
+            {
+                arguments = [.. arguments, "--token", token];
+            }
+
             result = await H2Flood.RunAsync(_server.Port, Predict, arguments);
             samples = [.. memory.Samples, _server.ResidentBytes() / 1048576.0];
         }
