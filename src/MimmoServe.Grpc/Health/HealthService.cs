@@ -24,11 +24,13 @@ internal sealed class HealthService : IGrpcService
 
     private readonly HealthStatusRegistry _registry;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly IHealthNameResolver? _names;
 
-    public HealthService(HealthStatusRegistry registry, IHostApplicationLifetime lifetime)
+    public HealthService(HealthStatusRegistry registry, IHostApplicationLifetime lifetime, IHealthNameResolver? names = null)
     {
         _registry = registry;
         _lifetime = lifetime;
+        _names = names;
     }
 
     public ServiceDefinition BindService() =>
@@ -39,8 +41,9 @@ internal sealed class HealthService : IGrpcService
 
     private Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context)
     {
-        if (!_registry.TryGetStatus(request.Service, out var status))
+        if (!_registry.TryGetStatus(Resolve(request.Service, context), out var status))
         {
+            // The name is echoed; the status writer caps grpc-message, so a huge name cannot make a huge trailer.
             throw new RpcException(new Status(StatusCode.NotFound, $"Unknown service '{request.Service}'."));
         }
 
@@ -49,7 +52,7 @@ internal sealed class HealthService : IGrpcService
 
     private async Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responses, ServerCallContext context)
     {
-        using var watch = _registry.Watch(request.Service);
+        using var watch = _registry.Watch(Resolve(request.Service, context));
         // A watch would otherwise hold graceful shutdown until its timeout: it ends when shutdown begins.
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
         HealthCheckResponse.Types.ServingStatus? last = null;
@@ -72,6 +75,8 @@ internal sealed class HealthService : IGrpcService
             throw new RpcException(ShuttingDown);
         }
     }
+
+    private string Resolve(string requested, ServerCallContext context) => _names?.Resolve(requested, context) ?? requested;
 
     private static async Task<HealthCheckResponse.Types.ServingStatus> SendIfChangedAsync(
         IServerStreamWriter<HealthCheckResponse> responses, HealthCheckResponse.Types.ServingStatus status, HealthCheckResponse.Types.ServingStatus? last, CancellationToken cancellationToken)

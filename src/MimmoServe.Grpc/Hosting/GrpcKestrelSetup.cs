@@ -23,6 +23,8 @@ internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
     public void Configure(KestrelServerOptions kestrel)
     {
         kestrel.Limits.Http2.MaxStreamsPerConnection = _options.MaxStreamsPerConnection;
+        // Each connection can hold up to Kestrel's HTTP/2 connection window (1 MiB) of request data the server has not read.
+        kestrel.Limits.MaxConcurrentConnections = _options.MaxConcurrentConnections;
         // gRPC metadata travels as HTTP/2 headers. Over the list limit Kestrel answers that stream alone with HTTP 431; a
         // single header over its HPACK field limit ends the whole connection (COMPRESSION_ERROR), so that limit is kept
         // at twice the list limit: a header too big for the list is refused on its own stream first.

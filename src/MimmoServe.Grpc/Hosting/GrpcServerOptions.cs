@@ -14,6 +14,21 @@ public sealed class GrpcServerOptions
     /// <summary>The default of <see cref="MaxHeaderListSize"/>: 16 KiB.</summary>
     public const int DefaultMaxHeaderListSize = 16 * 1024;
 
+    /// <summary>The default of <see cref="MaxRequestBytesInFlight"/>: 128 MiB.</summary>
+    public const long DefaultMaxRequestBytesInFlight = 128L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="MaxConcurrentConnections"/>: 1000.</summary>
+    public const long DefaultMaxConcurrentConnections = 1000;
+
+    /// <summary>The default of <see cref="MaxRequestExpansionRatio"/>: 256.</summary>
+    public const int DefaultMaxRequestExpansionRatio = 256;
+
+    /// <summary>The default of <see cref="RequestMessageTimeout"/>: 15 s.</summary>
+    public static readonly TimeSpan DefaultRequestMessageTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>The default of <see cref="StreamIdleTimeout"/>: 2 minutes.</summary>
+    public static readonly TimeSpan DefaultStreamIdleTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>
     /// The TCP port of the gRPC endpoint; 0 picks a free port (tests). Default null: the layer adds no
     /// endpoint and the host configures Kestrel itself (it must then use HTTP/2 only, see the README).
@@ -39,8 +54,51 @@ public sealed class GrpcServerOptions
     /// </summary>
     public string? ClientCertificateAuthorityPath { get; set; }
 
-    /// <summary>Largest message the server accepts, after decompression. Default 4 MiB; over it a call ends with RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Largest message the server accepts, after decompression. Default 4 MiB; over it a call ends with RESOURCE_EXHAUSTED.
+    /// An <see cref="Server.IServerCallGate"/> may set a lower limit per method; this one stays the upper bound.
+    /// </summary>
     public int MaxReceiveMessageSize { get; set; } = GrpcProtocolConstants.DefaultMaxReceiveMessageSize;
+
+    /// <summary>
+    /// Request bytes all calls together may hold in memory: each message reserves its size (and, when compressed, the room
+    /// its decompression may take) when its 5-byte header arrives, before any of it is buffered, until its call no longer
+    /// holds it (a unary request: until the end of its stream). A message that does not fit ends its call with
+    /// RESOURCE_EXHAUSTED at once. Default 128 MiB.
+    /// </summary>
+    public long MaxRequestBytesInFlight { get; set; } = DefaultMaxRequestBytesInFlight;
+
+    /// <summary>
+    /// Open TCP connections Kestrel accepts, on every endpoint of the host together (Kestrel's MaxConcurrentConnections);
+    /// beyond it new connections are closed at once. Default 1000; null for no limit (Kestrel's own default).
+    /// </summary>
+    public long? MaxConcurrentConnections { get; set; } = DefaultMaxConcurrentConnections;
+
+    /// <summary>
+    /// Whether requests may be compressed (grpc-encoding gzip). Default true. When false, the server accepts only identity,
+    /// says so in grpc-accept-encoding, and answers a compressed request with UNIMPLEMENTED, as the gRPC spec asks.
+    /// </summary>
+    public bool EnableRequestCompression { get; set; } = true;
+
+    /// <summary>
+    /// Largest decompressed / compressed size of one compressed request message. Default 256 (gzip reaches about 1000
+    /// on zeros; real tensors compress a few times at most); past it RESOURCE_EXHAUSTED. At least 1.
+    /// </summary>
+    public int MaxRequestExpansionRatio { get; set; } = DefaultMaxRequestExpansionRatio;
+
+    /// <summary>
+    /// Unary and server-streaming calls: the one request message and the end of the request stream must arrive within this
+    /// time of the call's start, or the call ends with DEADLINE_EXCEEDED (the server's own deadline for receiving the
+    /// request). Default 15 s; <see cref="Timeout.InfiniteTimeSpan"/> for none.
+    /// </summary>
+    public TimeSpan RequestMessageTimeout { get; set; } = DefaultRequestMessageTimeout;
+
+    /// <summary>
+    /// Client-streaming and bidi calls (PredictStream, reflection): a wait for the next request message longer than this
+    /// ends the call with CANCELLED. Only waits count: a handler that is busy and not reading is not idle. Default 2
+    /// minutes; <see cref="Timeout.InfiniteTimeSpan"/> for none.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = DefaultStreamIdleTimeout;
 
     /// <summary>Largest message the server sends. Default <see cref="int.MaxValue"/> (no limit, as in grpc core).</summary>
     public int MaxSendMessageSize { get; set; } = int.MaxValue;

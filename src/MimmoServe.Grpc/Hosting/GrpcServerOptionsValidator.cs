@@ -59,11 +59,39 @@ internal sealed class GrpcServerOptionsValidator : IValidateOptions<GrpcServerOp
             failures.Add($"Grpc:ClientCertificateAuthorityPath '{options.ClientCertificateAuthorityPath}' does not exist.");
         }
 
+        if (options.MaxRequestBytesInFlight < options.MaxReceiveMessageSize)
+        {
+            failures.Add($"Grpc:MaxRequestBytesInFlight must be at least Grpc:MaxReceiveMessageSize ({options.MaxReceiveMessageSize}), "
+                + $"got {options.MaxRequestBytesInFlight}.");
+        }
+
+        if (options.MaxConcurrentConnections is <= 0)
+        {
+            failures.Add($"Grpc:MaxConcurrentConnections must be positive (or unset for no limit), got {options.MaxConcurrentConnections}.");
+        }
+
+        if (options.MaxRequestExpansionRatio < 1)
+        {
+            failures.Add($"Grpc:MaxRequestExpansionRatio must be at least 1, got {options.MaxRequestExpansionRatio}.");
+        }
+
+        CheckTimeout(options.RequestMessageTimeout, "Grpc:RequestMessageTimeout", failures);
+        CheckTimeout(options.StreamIdleTimeout, "Grpc:StreamIdleTimeout", failures);
+
         if (options.MaxHeaderListSize < 1024)
         {
             failures.Add($"Grpc:MaxHeaderListSize must be at least 1024 bytes, got {options.MaxHeaderListSize}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // A timer longer than about 49 days is not supported by the runtime; infinite means none.
+    private static void CheckTimeout(TimeSpan value, string name, List<string> failures)
+    {
+        if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value.TotalMilliseconds > uint.MaxValue - 1))
+        {
+            failures.Add($"{name} must be positive (at most 49 days) or infinite (-00:00:00.001), got {value}.");
+        }
     }
 }

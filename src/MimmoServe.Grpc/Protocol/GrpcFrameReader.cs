@@ -13,9 +13,11 @@ internal static class GrpcFrameReader
 {
     /// <summary>
     /// Splits one whole frame off the front of <paramref name="buffer"/>. False when more bytes are needed.
-    /// Throws <see cref="RpcException"/> (RESOURCE_EXHAUSTED) as soon as a header declares more than <paramref name="maxMessageSize"/>.
+    /// Throws <see cref="RpcException"/> (RESOURCE_EXHAUSTED) as soon as a header declares more than the limit, or, with
+    /// a budget, when the message does not fit in it; <paramref name="reserved"/> holds what this message reserved.
     /// </summary>
-    public static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxMessageSize, out GrpcFrameHeader header, out ReadOnlySequence<byte> payload)
+    public static bool TryReadFrame(
+        ref ReadOnlySequence<byte> buffer, in ReceiveLimits limits, ref long reserved, out GrpcFrameHeader header, out ReadOnlySequence<byte> payload)
     {
         payload = default;
         if (!GrpcFrameHeader.TryRead(buffer, out header))
@@ -23,9 +25,20 @@ internal static class GrpcFrameReader
             return false;
         }
 
-        if (header.Length > (uint)maxMessageSize)
+        if (header.Length > (uint)limits.MaxMessageSize)
         {
-            throw new RpcException(GrpcFrameStatus.ReceiveTooLarge(header.Length, maxMessageSize));
+            throw new RpcException(GrpcFrameStatus.ReceiveTooLarge(header.Length, limits.MaxMessageSize));
+        }
+
+        if (limits.Budget is { } budget && reserved == 0 && limits.Reservation(header) is > 0 and var reservation)
+        {
+            // Before the payload is buffered: a message that does not fit is refused without waiting for it.
+            if (!budget.TryReserve(reservation))
+            {
+                throw new RpcException(GrpcFrameStatus.BudgetExhausted(reservation));
+            }
+
+            reserved = reservation;
         }
 
         var frameLength = GrpcFrameHeader.Size + (long)header.Length;
@@ -39,103 +52,142 @@ internal static class GrpcFrameReader
         return true;
     }
 
+    /// <inheritdoc cref="ReadMessageAsync{T}(PipeReader, Marshaller{T}, ReceiveLimits, ICompressionProvider?, CancellationToken)"/>
+    public static ValueTask<T?> ReadMessageAsync<T>(
+        this PipeReader reader, Marshaller<T> marshaller, int maxMessageSize, ICompressionProvider? decompressor, CancellationToken cancellationToken)
+        where T : class, IMessage<T> =>
+        reader.ReadMessageAsync(marshaller, new ReceiveLimits(maxMessageSize), decompressor, cancellationToken);
+
     /// <summary>
     /// Reads and parses the next message; null when the stream ends cleanly between messages.
     /// A stream that ends inside a message throws INTERNAL; a malformed payload throws <see cref="InvalidProtocolBufferException"/>.
+    /// What the message reserved from the budget is given back once it is parsed (the caller owns it then).
     /// </summary>
     public static async ValueTask<T?> ReadMessageAsync<T>(
-        this PipeReader reader, Marshaller<T> marshaller, int maxMessageSize, ICompressionProvider? decompressor, CancellationToken cancellationToken)
+        this PipeReader reader, Marshaller<T> marshaller, ReceiveLimits limits, ICompressionProvider? decompressor, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
-        while (true)
+        long reserved = 0;
+        try
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            try
+            while (true)
             {
-                if (TryReadFrame(ref buffer, maxMessageSize, out var header, out var payload))
+                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                var examined = buffer.End;
+                try
                 {
-                    consumed = buffer.Start;
-                    examined = consumed;
-                    return Parse(marshaller, header, payload, maxMessageSize, decompressor);
-                }
-
-                if (result.IsCompleted)
-                {
-                    if (buffer.Length == 0)
+                    if (TryReadFrame(ref buffer, limits, ref reserved, out var header, out var payload))
                     {
-                        return null;
+                        consumed = buffer.Start;
+                        examined = consumed;
+                        return Parse(marshaller, header, payload, limits, decompressor);
                     }
 
-                    throw new RpcException(GrpcFrameStatus.IncompleteMessage);
-                }
+                    if (result.IsCompleted)
+                    {
+                        if (buffer.Length == 0)
+                        {
+                            return null;
+                        }
 
-                if (result.IsCanceled)
-                {
-                    throw new OperationCanceledException("The read was cancelled.");
+                        throw new RpcException(GrpcFrameStatus.IncompleteMessage);
+                    }
+
+                    if (result.IsCanceled)
+                    {
+                        throw new OperationCanceledException("The read was cancelled.");
+                    }
                 }
-            }
-            finally
-            {
-                reader.AdvanceTo(consumed, examined);
+                finally
+                {
+                    reader.AdvanceTo(consumed, examined);
+                }
             }
         }
+        finally
+        {
+            limits.Budget?.Release(reserved);
+        }
     }
+
+    /// <inheritdoc cref="ReadSingleMessageAsync{T}(PipeReader, Marshaller{T}, ReceiveLimits, ICompressionProvider?, CancellationToken)"/>
+    public static ValueTask<T> ReadSingleMessageAsync<T>(
+        this PipeReader reader, Marshaller<T> marshaller, int maxMessageSize, ICompressionProvider? decompressor, CancellationToken cancellationToken)
+        where T : class, IMessage<T> =>
+        reader.ReadSingleMessageAsync(marshaller, new ReceiveLimits(maxMessageSize), decompressor, cancellationToken);
 
     /// <summary>
     /// Reads the one message of a unary request (or reply) and checks that the stream ends after it: INTERNAL
     /// when there is no message or a second one. When the end of the stream arrived with the message, as it
-    /// usually does, no second read is needed.
+    /// usually does, no second read is needed. The message's budget reservation is held until the end of the stream,
+    /// since the parsed message is held until then.
     /// </summary>
     public static async ValueTask<T> ReadSingleMessageAsync<T>(
-        this PipeReader reader, Marshaller<T> marshaller, int maxMessageSize, ICompressionProvider? decompressor, CancellationToken cancellationToken)
+        this PipeReader reader, Marshaller<T> marshaller, ReceiveLimits limits, ICompressionProvider? decompressor, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
         T? message = null;
-        while (true)
+        long reserved = 0;
+        try
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            try
+            while (true)
             {
-                if (message is null && TryReadFrame(ref buffer, maxMessageSize, out var header, out var payload))
+                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                var examined = buffer.End;
+                try
                 {
-                    consumed = buffer.Start;
-                    examined = consumed;
-                    message = Parse(marshaller, header, payload, maxMessageSize, decompressor);
-                }
+                    if (message is null && TryReadFrame(ref buffer, limits, ref reserved, out var header, out var payload))
+                    {
+                        consumed = buffer.Start;
+                        examined = consumed;
+                        message = Parse(marshaller, header, payload, limits, decompressor);
+                    }
 
-                if (message is not null && !buffer.IsEmpty)
-                {
-                    throw new RpcException(GrpcFrameStatus.ExtraMessage);
-                }
+                    if (message is not null && !buffer.IsEmpty)
+                    {
+                        throw new RpcException(GrpcFrameStatus.ExtraMessage);
+                    }
 
-                if (result.IsCompleted)
-                {
-                    return message ?? throw new RpcException(buffer.IsEmpty ? GrpcFrameStatus.MissingMessage : GrpcFrameStatus.IncompleteMessage);
-                }
+                    if (result.IsCompleted)
+                    {
+                        return message ?? throw new RpcException(buffer.IsEmpty ? GrpcFrameStatus.MissingMessage : GrpcFrameStatus.IncompleteMessage);
+                    }
 
-                if (result.IsCanceled)
+                    if (result.IsCanceled)
+                    {
+                        throw new OperationCanceledException("The read was cancelled.");
+                    }
+                }
+                finally
                 {
-                    throw new OperationCanceledException("The read was cancelled.");
+                    reader.AdvanceTo(consumed, examined);
                 }
             }
-            finally
-            {
-                reader.AdvanceTo(consumed, examined);
-            }
+        }
+        finally
+        {
+            limits.Budget?.Release(reserved);
         }
     }
 
-    private static T Parse<T>(Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, int maxMessageSize, ICompressionProvider? decompressor)
-        where T : class, IMessage<T> =>
-        header.IsCompressed ? Decompress(marshaller, payload, maxMessageSize, decompressor) : marshaller.Deserialize(payload);
+    private static T Parse<T>(
+        Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, in ReceiveLimits limits, ICompressionProvider? decompressor)
+        where T : class, IMessage<T>
+    {
+        if (header.IsCompressed)
+        {
+            return Decompress(marshaller, header, payload, limits, decompressor);
+        }
 
-    private static T Decompress<T>(Marshaller<T> marshaller, in ReadOnlySequence<byte> payload, int maxMessageSize, ICompressionProvider? decompressor)
+        return limits.BoundParsing ? marshaller.DeserializeBounded(payload, limits.MaxMessageSize) : marshaller.Deserialize(payload);
+    }
+
+    private static T Decompress<T>(
+        Marshaller<T> marshaller, GrpcFrameHeader header, in ReadOnlySequence<byte> payload, in ReceiveLimits limits, ICompressionProvider? decompressor)
         where T : class, IMessage<T>
     {
         if (decompressor is null)
@@ -143,20 +195,24 @@ internal static class GrpcFrameReader
             throw new RpcException(GrpcFrameStatus.CompressedWithoutEncoding);
         }
 
+        // The limit applies to the decompressed message too, and so does the expansion ratio: a small gzip bomb must not
+        // allocate megabytes (or burn the CPU to inflate them) before it is refused.
+        var allowance = limits.DecompressedAllowance(header.Length);
         var compressed = payload.ToArray();
         using var input = new MemoryStream(compressed, writable: false);
-        var output = new MemoryStream();
+        var output = new MemoryStream((int)Math.Min(allowance, 4L * compressed.Length + 256));
         try
         {
             using var decompression = decompressor.CreateDecompressionStream(input);
-            var chunk = new byte[Math.Min(16 * 1024, maxMessageSize + 1)];
+            var chunk = new byte[(int)Math.Min(16 * 1024, allowance + 1)];
             int read;
             while ((read = decompression.Read(chunk, 0, chunk.Length)) > 0)
             {
-                // The limit applies to the decompressed message too: a small gzip bomb must not allocate gigabytes.
-                if (output.Length + read > maxMessageSize)
+                if (output.Length + read > allowance)
                 {
-                    throw new RpcException(GrpcFrameStatus.ReceiveTooLarge(output.Length + read, maxMessageSize));
+                    throw new RpcException(allowance < limits.MaxMessageSize
+                        ? GrpcFrameStatus.ExpandsTooMuch(header.Length, limits.MaxExpansionRatio)
+                        : GrpcFrameStatus.ReceiveTooLarge(output.Length + read, limits.MaxMessageSize));
                 }
 
                 output.Write(chunk, 0, read);
@@ -167,6 +223,7 @@ internal static class GrpcFrameReader
             throw new RpcException(GrpcFrameStatus.InvalidCompressedData, new Metadata(), ex);
         }
 
-        return marshaller.Deserialize(new ReadOnlySequence<byte>(output.GetBuffer(), 0, (int)output.Length));
+        var decompressed = new ReadOnlySequence<byte>(output.GetBuffer(), 0, (int)output.Length);
+        return limits.BoundParsing ? marshaller.DeserializeBounded(decompressed, limits.MaxMessageSize) : marshaller.Deserialize(decompressed);
     }
 }

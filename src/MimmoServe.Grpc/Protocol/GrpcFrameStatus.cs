@@ -18,6 +18,15 @@ internal static class GrpcFrameStatus
     public static Status ReceiveTooLarge(long length, int limit) =>
         new(StatusCode.ResourceExhausted, $"Received message larger than max ({length} vs. {limit}).");
 
+    public static Status ParsedTooLarge(long parsed, int limit) =>
+        new(StatusCode.ResourceExhausted, $"Received message's repeated varint fields would take {parsed} bytes once parsed (max {limit}).");
+
+    public static Status ExpandsTooMuch(uint compressed, int ratio) =>
+        new(StatusCode.ResourceExhausted, $"Received compressed message of {compressed} bytes expands more than {ratio} times.");
+
+    public static Status BudgetExhausted(long bytes) =>
+        new(StatusCode.ResourceExhausted, $"The server holds too many request bytes to take this message of {bytes} bytes now; retry later.");
+
     public static Status SendTooLarge(long length, int limit) =>
         new(StatusCode.ResourceExhausted, $"Sending message larger than max ({length} vs. {limit}).");
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using MimmoServe.Grpc.Protocol;
@@ -18,6 +19,22 @@ internal static class ExceptionStatusTable
     public static readonly Status CancelledByServer = new(StatusCode.Cancelled, "The call was cancelled by the server.");
 
     public static readonly Status TransportError = new(StatusCode.Unavailable, "The connection failed during the call.");
+
+    /// <summary>
+    /// The request of a unary call did not arrive in time. DEADLINE_EXCEEDED: the operation could not complete before
+    /// the server's own deadline for receiving it (the client's deadline, if any, is another matter).
+    /// </summary>
+    public static Status RequestMessageLate(TimeSpan limit) =>
+        new(StatusCode.DeadlineExceeded,
+            string.Create(CultureInfo.InvariantCulture, $"The request message did not arrive within {limit.TotalSeconds:0.###} s of the call's start."));
+
+    /// <summary>
+    /// A request stream sent nothing for too long. CANCELLED: nothing the client asked failed or ran late, the server
+    /// gave up waiting; the client may open a new stream.
+    /// </summary>
+    public static Status StreamIdle(TimeSpan limit) =>
+        new(StatusCode.Cancelled,
+            string.Create(CultureInfo.InvariantCulture, $"No request message for {limit.TotalSeconds:0.###} s: the server ended the idle stream."));
 
     /// <summary>The status for <paramref name="exception"/>; <paramref name="isUnexpected"/> says whether the server log needs it.</summary>
     public static Status ToStatus(Exception exception, bool detailedErrors, out bool isUnexpected)

@@ -40,7 +40,7 @@ public sealed partial class ServerCallContext
         }
         else
         {
-            ServerLog.CallFailed(logger, Method.FullName, status.StatusCode, status.Detail);
+            ServerLog.CallFailed(logger, Method.FullName, status.StatusCode, StatusWriter.Cap(status.Detail));
         }
 
         if (exception is RpcException { Trailers.Count: > 0 } rpc)

@@ -13,20 +13,58 @@ public sealed partial class ServerCallContext
     // (the handler's ending or the deadline timer). Whoever fails to move it from WriteIdle does not touch the response.
     private int _writeState;
 
-    /// <summary>Reads the next request message; null when the client has half-closed.</summary>
+    /// <summary>
+    /// Reads the next request message; null when the client has half-closed. A wait longer than
+    /// <see cref="Hosting.GrpcServerOptions.StreamIdleTimeout"/> ends the call with CANCELLED.
+    /// </summary>
     internal async ValueTask<T?> ReadMessageAsync<T>(Marshaller<T> marshaller, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
         using var linked = Link(cancellationToken, out var token);
-        return await _httpContext.Request.BodyReader
-            .ReadMessageAsync(marshaller, _services.Options.MaxReceiveMessageSize, _requestDecompressor, token)
-            .ConfigureAwait(false);
+        var idle = _services.Options.StreamIdleTimeout;
+        if (idle == Timeout.InfiniteTimeSpan)
+        {
+            return await _httpContext.Request.BodyReader.ReadMessageAsync(marshaller, _receiveLimits, _requestDecompressor, token).ConfigureAwait(false);
+        }
+
+        using var timeout = new CancellationTokenSource(idle, _services.TimeProvider);
+        using var timed = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        try
+        {
+            return await _httpContext.Request.BodyReader.ReadMessageAsync(marshaller, _receiveLimits, _requestDecompressor, timed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new RpcException(ExceptionStatusTable.StreamIdle(idle));
+        }
     }
 
-    /// <summary>Reads the one request of a unary or server-streaming call, and the end of the stream after it.</summary>
-    internal ValueTask<T> ReadSingleMessageAsync<T>(Marshaller<T> marshaller)
-        where T : class, IMessage<T> =>
-        _httpContext.Request.BodyReader.ReadSingleMessageAsync(marshaller, _services.Options.MaxReceiveMessageSize, _requestDecompressor, CancellationToken);
+    /// <summary>
+    /// Reads the one request of a unary or server-streaming call, and the end of the stream after it; both must arrive
+    /// within <see cref="Hosting.GrpcServerOptions.RequestMessageTimeout"/> of now, or the call ends with DEADLINE_EXCEEDED.
+    /// </summary>
+    internal async ValueTask<T> ReadSingleMessageAsync<T>(Marshaller<T> marshaller)
+        where T : class, IMessage<T>
+    {
+        var reader = _httpContext.Request.BodyReader;
+        var limit = _services.Options.RequestMessageTimeout;
+        if (limit == Timeout.InfiniteTimeSpan)
+        {
+            return await reader.ReadSingleMessageAsync(marshaller, _receiveLimits, _requestDecompressor, CancellationToken).ConfigureAwait(false);
+        }
+
+        // The timer runs on the injected clock, so tests can move it; a slow or held-open body must not hold the call.
+        using var timeout = new CancellationTokenSource(limit, _services.TimeProvider);
+        using var timed = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken, timeout.Token);
+        try
+        {
+            return await reader.ReadSingleMessageAsync(marshaller, _receiveLimits, _requestDecompressor, timed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(ExceptionStatusTable.RequestMessageLate(limit));
+        }
+    }
 
     /// <summary>
     /// Writes one response message. Streaming calls flush each message; a unary call does not, so that
@@ -62,7 +100,7 @@ public sealed partial class ServerCallContext
     {
         var response = _httpContext.Response;
         response.ContentType = GrpcProtocolConstants.ContentType;
-        var compression = _services.Compression;
+        var compression = _services.ResponseCompression;
         if (CompressResponse)
         {
             _responseCompressor = compression.SelectFor(_httpContext.Request.Headers[GrpcProtocolConstants.AcceptEncodingHeader].ToString());
@@ -72,7 +110,8 @@ public sealed partial class ServerCallContext
             }
         }
 
-        response.Headers[GrpcProtocolConstants.AcceptEncodingHeader] = compression.AcceptEncoding;
+        // grpc-accept-encoding says what the server accepts in requests.
+        response.Headers[GrpcProtocolConstants.AcceptEncodingHeader] = _services.RequestCompression.AcceptEncoding;
         _responseHeadersSent = true;
     }
 

@@ -24,6 +24,7 @@ public sealed partial class ServerCallContext
     private ICompressionProvider? _requestDecompressor;
     private ICompressionProvider? _responseCompressor;
     private bool _responseHeadersSent;
+    private ReceiveLimits _receiveLimits;
 
     internal ServerCallContext(HttpContext httpContext, IMethod method, GrpcServerServices services)
     {
@@ -72,6 +73,15 @@ public sealed partial class ServerCallContext
     /// </summary>
     public bool CompressResponse { get; set; }
 
+    /// <summary>
+    /// The largest request message of this call, after decompression: the method's limit from the host's
+    /// <see cref="IServerCallGate"/>, at most <see cref="Hosting.GrpcServerOptions.MaxReceiveMessageSize"/>.
+    /// </summary>
+    public int MaxReceiveMessageSize => _receiveLimits.MaxMessageSize;
+
+    /// <summary>State of this call shared between the <see cref="IServerCallGate"/> and the handler (the request's HttpContext.Items).</summary>
+    public IDictionary<object, object?> UserState => _httpContext.Items;
+
     /// <summary>The underlying HTTP request, for what gRPC does not model (client certificate, connection id).</summary>
     public HttpContext GetHttpContext() => _httpContext;
 
@@ -98,9 +108,13 @@ public sealed partial class ServerCallContext
         }
     }
 
-    /// <summary>Reads grpc-timeout and grpc-encoding, lifts Kestrel's whole-body limits. Throws <see cref="RpcException"/> for an unsupported encoding.</summary>
+    /// <summary>
+    /// Reads grpc-timeout and grpc-encoding, sets the message limits, lifts Kestrel's whole-body limits. Throws
+    /// <see cref="RpcException"/> for an unsupported encoding.
+    /// </summary>
     internal void Initialize(bool streamingRequest)
     {
+        _receiveLimits = _services.ReceiveLimitsFor(Method);
         var features = _httpContext.Features;
         // The per-message limit is ours; Kestrel's 30 MB default would count the whole stream.
         var bodySize = features.Get<IHttpMaxRequestBodySizeFeature>();
@@ -117,10 +131,12 @@ public sealed partial class ServerCallContext
 
         var headers = _httpContext.Request.Headers;
         var encoding = headers[GrpcProtocolConstants.EncodingHeader].ToString();
-        if (!_services.Compression.TryGet(encoding, out _requestDecompressor))
+        var compression = _services.RequestCompression;
+        if (!compression.TryGet(encoding, out _requestDecompressor))
         {
-            _httpContext.Response.Headers[GrpcProtocolConstants.AcceptEncodingHeader] = _services.Compression.AcceptEncoding;
-            throw new RpcException(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: {_services.Compression.AcceptEncoding}"));
+            _httpContext.Response.Headers[GrpcProtocolConstants.AcceptEncodingHeader] = compression.AcceptEncoding;
+            throw new RpcException(
+                new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: {compression.AcceptEncoding}"));
         }
 
         var timeout = headers[GrpcProtocolConstants.TimeoutHeader];

@@ -32,6 +32,12 @@ internal abstract class ServerCallHandler
         try
         {
             context.Initialize(ServerMethodShape.IsStreamingRequest(Method.Type));
+            if (Services.Gate is { } gate)
+            {
+                // Before a byte of the body is read: a refused call costs no buffering, decompression or parsing.
+                await gate.AdmitAsync(context).ConfigureAwait(false);
+            }
+
             await HandleCoreAsync(context).ConfigureAwait(false);
             context.EndCall(Status.DefaultSuccess);
         }

@@ -11,8 +11,16 @@ namespace MimmoServe.Grpc.Server;
 /// (trailers-only); afterwards it travels as trailers. grpc-message is always percent-encoded: Kestrel
 /// refuses non-ASCII header values with HTTP 500, which clients would report as UNKNOWN.
 /// </summary>
+/// <remarks>
+/// grpc-message is capped at <see cref="MaxMessageLength"/> characters here, the one place every status passes: many
+/// messages echo what the caller sent (a model or health service name, a header value, a path), and a 4 MB name must not
+/// become a 12 MB trailer. The cap leaves room for the server's own text (e.g. the list of served models).
+/// </remarks>
 internal static class StatusWriter
 {
+    /// <summary>The longest grpc-message sent, in characters (before percent-encoding).</summary>
+    public const int MaxMessageLength = 512;
+
     private static readonly string[] StatusCodeText =
         Enumerable.Range(0, 17).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
@@ -53,6 +61,24 @@ internal static class StatusWriter
         }
     }
 
+    /// <summary><paramref name="message"/>, cut at <see cref="MaxMessageLength"/> characters with a note of how much was left out.</summary>
+    public static string Cap(string message)
+    {
+        if (message.Length <= MaxMessageLength)
+        {
+            return message;
+        }
+
+        var kept = MaxMessageLength - 40;
+        // Do not split a surrogate pair: half of one would go out as U+FFFD.
+        if (char.IsHighSurrogate(message[kept - 1]))
+        {
+            kept--;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{message.AsSpan(0, kept)}... ({message.Length - kept} more characters)");
+    }
+
     private static void SetStatus(IHeaderDictionary headers, Status status)
     {
         var code = (int)status.StatusCode;
@@ -61,7 +87,7 @@ internal static class StatusWriter
             : code.ToString(CultureInfo.InvariantCulture);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            headers[GrpcProtocolConstants.MessageHeader] = GrpcMessageEncoding.Encode(status.Detail);
+            headers[GrpcProtocolConstants.MessageHeader] = GrpcMessageEncoding.Encode(Cap(status.Detail));
         }
     }
 }

@@ -90,7 +90,10 @@ internal sealed class CommandLine
         text.AppendLine();
         text.AppendLine("Other settings (appsettings.json or Section__Key variables): Mimmo:ListenAddress, Mimmo:IntraOpThreads,");
         text.AppendLine("Mimmo:InterOpThreads, Mimmo:MaxStreamInFlight, Grpc:CertificatePath and Grpc:CertificateKeyPath (TLS),");
-        text.AppendLine("Grpc:MaxReceiveMessageSize, Logging:LogLevel:Default.");
+        text.AppendLine("Grpc:MaxReceiveMessageSize, Logging:LogLevel:Default; the request limits (see the README's Security section):");
+        text.AppendLine("Grpc:EnableRequestCompression (default true), Grpc:MaxRequestExpansionRatio (default 256),");
+        text.AppendLine("Grpc:RequestMessageTimeout (default 00:00:15; unary request must arrive, else DEADLINE_EXCEEDED),");
+        text.AppendLine("Grpc:StreamIdleTimeout (default 00:02:00; a request stream waiting longer for a message ends CANCELLED).");
         return text.ToString();
     }
 }

@@ -20,5 +20,9 @@ internal sealed record ServerSetting(string Option, string EnvironmentVariable, 
         new("--max-message-size", "MIMMO_MAX_MESSAGE_SIZE", "Grpc:MaxReceiveMessageSize", "BYTES", "largest request message (default 4194304; larger: RESOURCE_EXHAUSTED)"),
         new("--max-header-size", "MIMMO_MAX_HEADER_SIZE", "Grpc:MaxHeaderListSize", "BYTES", $"largest request header list (default {Grpc.Hosting.GrpcServerOptions.DefaultMaxHeaderListSize})"),
         new("--max-streams", "MIMMO_MAX_STREAMS", "Grpc:MaxStreamsPerConnection", "N", "concurrent calls per HTTP/2 connection (default 100)"),
+        new("--max-connections", "MIMMO_MAX_CONNECTIONS", "Grpc:MaxConcurrentConnections", "N",
+            $"open TCP connections, both ports together (default {Grpc.Hosting.GrpcServerOptions.DefaultMaxConcurrentConnections})"),
+        new("--max-request-bytes", "MIMMO_MAX_REQUEST_BYTES", "Grpc:MaxRequestBytesInFlight", "BYTES",
+            $"request bytes all calls may hold at once (default {Grpc.Hosting.GrpcServerOptions.DefaultMaxRequestBytesInFlight}; beyond: RESOURCE_EXHAUSTED)"),
     ];
 }

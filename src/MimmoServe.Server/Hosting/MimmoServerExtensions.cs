@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MimmoServe.Grpc.Health;
 using MimmoServe.Grpc.Hosting;
+using MimmoServe.Grpc.Server;
 using MimmoServe.Onnx;
 using MimmoServe.Server.Configuration;
 using MimmoServe.Server.Security;
@@ -30,6 +32,9 @@ public static class MimmoServerExtensions
         services.AddOptions<GrpcServerOptions>().Bind(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
         services.AddSingleton<IPostConfigureOptions<GrpcServerOptions>, GrpcEndpointFromServerOptions>();
         services.AddSingleton<CallAccess>();
+        // Tokens are checked and request sizes chosen before a request body is read; health hides model names from callers without a token.
+        services.AddSingleton<IServerCallGate, InferenceCallGate>();
+        services.AddSingleton<IHealthNameResolver, HealthNameGuard>();
         services.AddGrpcServer().AddService<InferenceService>();
         services.AddMimmoTelemetry();
         // The host waits for the grace period (ModelHost) plus a margin before it gives up on stopping.

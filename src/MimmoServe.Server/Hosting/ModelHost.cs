@@ -86,6 +86,9 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>The loaded repository, or null while loading or once released; never throws (for the call gate's limits).</summary>
+    public ModelRepository? LoadedRepository => _repository;
+
     /// <summary>The name of the served model <paramref name="requested"/> names ("" = the default), even while stopping; null if none.</summary>
     public string? ServedName(string? requested)
     {

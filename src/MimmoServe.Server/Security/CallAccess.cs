@@ -10,7 +10,9 @@ namespace MimmoServe.Server.Security;
 /// <summary>
 /// Bearer-token authentication and per-model authorization of mimmo.v1.Inference calls. Off (every call allowed)
 /// unless Mimmo:AuthTokensFile is set; the file is read once at start-up. Health and reflection do not come here, so
-/// Kubernetes probes and grpcurl need no token.
+/// Kubernetes probes and grpcurl need no token. The token is checked from the headers alone, by
+/// <see cref="InferenceCallGate"/> before the request body is read (<see cref="Admit"/>); the handler then authorizes
+/// the model the request names with the grant kept on the call (<see cref="GrantOf"/>).
 /// <para>The presented token is hashed and compared with every stored hash by
 /// <see cref="CryptographicOperations.FixedTimeEquals"/>, without stopping at a match, so the time taken says nothing
 /// about which token, or how much of one, matched.</para>
@@ -19,6 +21,9 @@ internal sealed class CallAccess
 {
     public const string AuthorizationHeader = "authorization";
     public const string BearerScheme = "Bearer ";
+
+    // The key of the call's grant in ServerCallContext.UserState; private, so no other code can set a grant.
+    private static readonly object GrantKey = new();
 
     private readonly IReadOnlyList<TokenGrant>? _grants;
     private readonly ILogger _logger;
@@ -36,6 +41,30 @@ internal sealed class CallAccess
 
     public bool Enabled => _grants is not null;
 
+    /// <summary>Authenticates the call from its headers and keeps its grant on the call for <see cref="GrantOf"/>.</summary>
+    /// <exception cref="AccessDeniedException">Unauthenticated: no token, or an unknown one.</exception>
+    public void Admit(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_grants is not null)
+        {
+            context.UserState[GrantKey] = Authenticate(context);
+        }
+    }
+
+    /// <summary>The grant <see cref="Admit"/> kept on the call; authenticates now if none was kept (fails closed).</summary>
+    /// <exception cref="AccessDeniedException">Unauthenticated: no token, or an unknown one.</exception>
+    public TokenGrant GrantOf(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_grants is null)
+        {
+            return TokenGrant.Everything;
+        }
+
+        return context.UserState.TryGetValue(GrantKey, out var kept) && kept is TokenGrant grant ? grant : Authenticate(context);
+    }
+
     /// <summary>The grant of the call's bearer token; <see cref="TokenGrant.Everything"/> when authentication is off.</summary>
     /// <exception cref="AccessDeniedException">Unauthenticated: no token, or an unknown one.</exception>
     public TokenGrant Authenticate(ServerCallContext context)
@@ -47,22 +76,25 @@ internal sealed class CallAccess
         }
 
         var header = context.RequestHeaders.GetValue(AuthorizationHeader);
-        if (header is null || !header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase) || header.Length == BearerScheme.Length)
+        if (!HasBearer(header))
         {
             throw Refuse(context, AccessFailure.Unauthenticated, "This server needs a bearer token: send the header 'authorization: Bearer <token>'.");
         }
 
-        var presented = TokenFile.Hash(header[BearerScheme.Length..].Trim());
-        TokenGrant? match = null;
-        foreach (var grant in _grants)
+        return Match(header!) ?? throw Refuse(context, AccessFailure.Unauthenticated, "The bearer token is not known to this server.");
+    }
+
+    /// <summary>The grant of the call's bearer token, or null when it has none or an unknown one; nothing is logged. Everything when off.</summary>
+    public TokenGrant? TryAuthenticate(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_grants is null)
         {
-            if (CryptographicOperations.FixedTimeEquals(presented, grant.Hash))
-            {
-                match = grant;
-            }
+            return TokenGrant.Everything;
         }
 
-        return match ?? throw Refuse(context, AccessFailure.Unauthenticated, "The bearer token is not known to this server.");
+        var header = context.RequestHeaders.GetValue(AuthorizationHeader);
+        return HasBearer(header) ? Match(header!) : null;
     }
 
     /// <summary>Checks that <paramref name="grant"/> may use <paramref name="model"/> ("" or null: the default model).</summary>
@@ -82,6 +114,24 @@ internal sealed class CallAccess
         {
             throw Refuse(context, AccessFailure.PermissionDenied, $"This token may not use model '{name}'; it may use {string.Join(", ", grant.Models.Order(StringComparer.Ordinal))}.");
         }
+    }
+
+    private static bool HasBearer(string? header) =>
+        header is not null && header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase) && header.Length > BearerScheme.Length;
+
+    private TokenGrant? Match(string header)
+    {
+        var presented = TokenFile.Hash(header[BearerScheme.Length..].Trim());
+        TokenGrant? match = null;
+        foreach (var grant in _grants!)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, grant.Hash))
+            {
+                match = grant;
+            }
+        }
+
+        return match;
     }
 
     private AccessDeniedException Refuse(ServerCallContext context, AccessFailure kind, string message)

@@ -15,8 +15,9 @@ namespace MimmoServe.Server.Services;
 /// <summary>
 /// mimmo.v1.Inference. Each handler is a few lines over the serving core: map the message
 /// (<see cref="ProtocolMapping"/>), call the repository with the call's deadline and cancellation, map the answer;
-/// every failure goes through <see cref="StatusMap"/>. With bearer tokens on, each call's token is checked first
-/// (<see cref="CallAccess"/>), and the model it names against the token's models.
+/// every failure goes through <see cref="StatusMap"/>. With bearer tokens on, each call's token is checked from its
+/// headers before its body is read (<see cref="InferenceCallGate"/>); the handler checks the model the request names
+/// against the token's models.
 /// </summary>
 internal sealed class InferenceService : IGrpcService
 {
@@ -78,7 +79,7 @@ internal sealed class InferenceService : IGrpcService
         TokenGrant grant;
         try
         {
-            grant = _access.Authenticate(context);
+            grant = _access.GrantOf(context);
         }
         catch (AccessDeniedException e)
         {
@@ -108,7 +109,7 @@ internal sealed class InferenceService : IGrpcService
         try
         {
             // A token limited to some models sees only those.
-            var grant = _access.Authenticate(context);
+            var grant = _access.GrantOf(context);
             var response = new ListModelsResponse();
             response.Models.AddRange(_host.Repository.Models.Where(m => grant.Allows(m.Name)).Select(ProtocolMapping.ToModelInfo));
             return Task.FromResult(response);
@@ -121,7 +122,7 @@ internal sealed class InferenceService : IGrpcService
 
     /// <summary>The call's token must be known and may use <paramref name="model"/> (UNAUTHENTICATED, PERMISSION_DENIED).</summary>
     private void Authorize(ServerCallContext context, string model) =>
-        _access.Authorize(context, _access.Authenticate(context), model, _host);
+        _access.Authorize(context, _access.GrantOf(context), model, _host);
 
     private RpcException Fail(ServerCallContext context, Exception e)
     {
