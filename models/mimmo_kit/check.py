@@ -142,7 +142,7 @@ def _check_config(path, sizes, errors, staged=False):
         kind = contract.CONFIG_KEYS.get(key)
         if kind is None:
             errors.append(f"{path}: unknown key {key!r} (known: {', '.join(contract.CONFIG_KEYS)})")
-        elif isinstance(value, bool) or not isinstance(value, kind):
+        elif (kind is bool) != isinstance(value, bool) or not isinstance(value, kind):
             errors.append(f"{path}: {key} has the wrong type ({type(value).__name__})")
     minimum = {"max_rows_per_run": 1, "queue_size": 1, "max_queue_delay_ms": 0, "intra_op_threads": 0,
                "inter_op_threads": 0}

@@ -440,6 +440,16 @@ class PoliciesTest(unittest.TestCase):
 
 
 class PiecesTest(unittest.TestCase):
+    def test_checkConfig_GatherWhenIdle_BoolAcceptedAnythingElseRefused(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "config.json")
+            for value, valid in ((True, True), (False, True), (1, False), ("true", False)):
+                with open(path, "w") as f:
+                    json.dump({"gather_when_idle": value}, f)
+                errors = []
+                check._check_config(path, [1, 2, 3], errors)
+                self.assertEqual(errors == [], valid, f"{value!r}: {errors}")
+
     def test_makeRows_FullInputRepetition_PutsOneImageInEverySlot(self):
         gen = torch.Generator().manual_seed(0)
         rows = train.make_rows(torch.arange(16), 3, 2, 1.0, gen)

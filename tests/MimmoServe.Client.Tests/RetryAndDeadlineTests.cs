@@ -12,8 +12,9 @@ public sealed class RetryAndDeadlineTests
     [Fact]
     public async Task PredictAsync_QueueFull_RetriedOnceTheQueueHasRoom()
     {
-        // Model "tiny" queues one request at most and runs a request that does not fill its row after 2 s.
-        using var models = new TestModels().Add("tiny", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = 1, max_queue_delay_ms = 2000, queue_size = 1 });
+        // Model "tiny" queues one request at most and runs a request that does not fill its row after 2 s (gathering while idle).
+        using var models = new TestModels()
+            .Add("tiny", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = 1, max_queue_delay_ms = 2000, gather_when_idle = true, queue_size = 1 });
         await using var server = await TestServer.StartAsync(models.Directory);
         var tiny = server.Repository.Get("tiny");
         var first = server.PredictAsync(Requests.Mimo([1, 2, 3, 0], "first", ensembleSize: 1, model: "tiny"));

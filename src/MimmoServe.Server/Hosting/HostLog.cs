@@ -31,7 +31,4 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "The shutdown grace of {GraceSeconds} s ended before the drain: {Queued} queued request(s) answered UNAVAILABLE, running runs stopped")]
     public static partial void GraceEnded(ILogger logger, int graceSeconds, int queued);
-
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Thread pool minimum raised to {Threads} worker threads: the cores plus the runs the models can hold at once")]
-    public static partial void RunThreadsReserved(ILogger logger, int threads);
 }

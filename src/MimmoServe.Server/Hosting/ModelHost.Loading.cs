@@ -50,7 +50,6 @@ internal sealed partial class ModelHost
                 return;
             }
 
-            ReserveRunThreads(repository.Models.Count);
             if (!Publish(repository))
             {
                 // Shutdown began while loading: nothing was served, nothing to drain.
@@ -107,23 +106,6 @@ internal sealed partial class ModelHost
         _ready.TrySetException(new InvalidOperationException(reason));
         // Not while the host is still starting (its start would be cancelled and throw): once it has started, or at once if it has.
         _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
-    }
-
-    /// <summary>
-    /// Each model's runs block a thread-pool thread each (up to two at once, one per buffer set) for the length of a
-    /// run. With the pool's minimum at the core count, runs on a 2-core machine would take every thread, and calls
-    /// (even ones refused at once) would wait for the pool to inject more. The first overload test run without this
-    /// answered refusals in 65 ms at the median, the next with it in 6.5 ms (the same shared 2-core machine, so a
-    /// rough figure). So the minimum grows by the threads runs can hold.
-    /// </summary>
-    private void ReserveRunThreads(int models)
-    {
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        var wanted = Environment.ProcessorCount + (models * ModelRepository.RunsAtOncePerModel);
-        if (wanted > workers && ThreadPool.SetMinThreads(wanted, io))
-        {
-            HostLog.RunThreadsReserved(_logger, wanted);
-        }
     }
 
     private static string Describe(int? threads) => threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "from each config.json";

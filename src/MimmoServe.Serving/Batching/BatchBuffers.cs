@@ -6,70 +6,45 @@ using MimmoServe.Serving.Contract;
 namespace MimmoServe.Serving.Batching;
 
 /// <summary>
-/// Everything one run needs, allocated once for the largest batch and reused: the pinned input [B, M, *item] and
-/// output [B, E, M, K] buffers with their shape arrays (B is written per run), the requests of the batch with the
-/// row and slots each occupies, and scratch for unbinding. A batcher keeps two, so the next batch is packed into
-/// one while the other runs. Owned by one thread at a time: the batcher's loop while packing, then the run.
+/// Everything one run needs, allocated once for the largest batch and reused: the pinned input [B, M, *item] with its
+/// shape array (B is written per run), the outputs (made by the model's <see cref="IRunCompletion"/>: plain logits,
+/// or stage 0's exit, gate and activation), and the requests of the batch with the row and slots each occupies. One
+/// per runner. Owned by one thread at a time: the batch loop while packing, then the runner's thread.
 /// </summary>
 internal sealed class BatchBuffers
 {
     private readonly ModelContract _contract;
     private readonly PinnedBuffer<float> _input;
-    private readonly PinnedBuffer<float> _output;
     private readonly long[] _inputShape;
-    private readonly long[] _outputShape;
     private readonly PendingRequest[] _requests;
     private readonly int[] _rowOf;
     private readonly ulong[] _members;
 
-    public BatchBuffers(ModelContract contract, int maxRows)
+    public BatchBuffers(ModelContract contract, int maxRows, IRunOutputs outputs)
     {
         _contract = contract;
         var slots = contract.Slots;
         _input = new PinnedBuffer<float>(maxRows * slots * contract.ItemLength);
-        // A plain classifier's [B, *item] and [B, K] have the layout of [B, 1, *item] and [B, 1, 1, K].
+        // A plain classifier's [B, *item] has the layout of [B, 1, *item].
         _inputShape = contract.IsPlain ? [0, .. contract.ItemShape] : [0, slots, .. contract.ItemShape];
-        _outputShape = contract.IsPlain ? [0, contract.NumClasses] : [0, contract.Exits, slots, contract.NumClasses];
         Inputs = [_input.AsTensor(_inputShape)];
-        if (contract.Stages is { } stages)
-        {
-            // Stage 0 of a staged model: logits of exit 0, gate and next_activation, settled by the stage pipeline.
-            _output = new PinnedBuffer<float>(0);
-            Stage = new StageOutputs(contract, stages.First, maxRows);
-            Exits = new ExitScratch(contract);
-            Outputs = Stage.Tensors;
-        }
-        else
-        {
-            _output = new PinnedBuffer<float>(maxRows * contract.Exits * slots * contract.NumClasses);
-            Outputs = [_output.AsTensor(_outputShape)];
-        }
-
+        Outputs = outputs;
         _requests = new PendingRequest[maxRows * slots];
         _rowOf = new int[_requests.Length];
         _members = new ulong[_requests.Length];
-        Scratch = new float[contract.Exits * slots * contract.NumClasses];
     }
 
     /// <summary>The run's input tensors; their shape follows <see cref="Rows"/>.</summary>
     public TensorBuffer[] Inputs { get; }
 
-    public TensorBuffer[] Outputs { get; }
-
-    /// <summary>Stage 0's outputs of a staged model; null for the other models.</summary>
-    public StageOutputs? Stage { get; }
-
-    /// <summary>Scratch for settling stage 0 of a staged model; null for the other models.</summary>
-    public ExitScratch? Exits { get; }
+    /// <summary>The run's outputs; only the completion that made them knows their type.</summary>
+    public IRunOutputs Outputs { get; }
 
     /// <summary>Rows B of this run.</summary>
     public int Rows { get; private set; }
 
     /// <summary>Requests in this run.</summary>
     public int Count { get; private set; }
-
-    /// <summary>Unbinding scratch: one distribution per member of one request.</summary>
-    public float[] Scratch { get; }
 
     public PendingRequest Request(int i) => _requests[i];
 
@@ -78,13 +53,6 @@ internal sealed class BatchBuffers
 
     /// <summary>The row of request <paramref name="i"/>.</summary>
     public int RowOf(int i) => _rowOf[i];
-
-    /// <summary>logits[row of request i] as [E, M, K].</summary>
-    public ReadOnlySpan<float> RowLogits(int i)
-    {
-        var length = _contract.Exits * _contract.Slots * _contract.NumClasses;
-        return _output.Span.Slice(_rowOf[i] * length, length);
-    }
 
     public void Add(PendingRequest request, int row, ulong group)
     {
@@ -101,8 +69,8 @@ internal sealed class BatchBuffers
     public void Seal(SlotPacker packer)
     {
         Rows = packer.Rows;
-        _inputShape[0] = _outputShape[0] = Rows;
-        Stage?.SetRows(Rows);
+        _inputShape[0] = Rows;
+        Outputs.SetRows(Rows);
         for (var row = 0; row < Rows; row++)
         {
             for (var free = packer.Full & ~packer.Used(row); free != 0; free &= free - 1)

@@ -11,7 +11,7 @@ namespace MimmoServe.Serving.Batching;
 /// ORT's terminate flag (checked between nodes, so the run stops at the next node) and the run fails with a
 /// DeadlineExceeded <see cref="ServingException"/>. The session stays usable: each cancellable run has its own run options.
 /// </summary>
-internal sealed class OnnxBatchRunner : IBatchRunner
+internal sealed class OnnxBatchRunner : IBatchRunner, IStageRunner
 {
     private readonly OnnxSession _session;
     private readonly string _model;
@@ -30,14 +30,17 @@ internal sealed class OnnxBatchRunner : IBatchRunner
 
     public ExecutionProviderResult ExecutionProvider => _session.ExecutionProvider;
 
-    public void Run(BatchBuffers buffers, CancellationToken cancellationToken) => Run(buffers.Inputs, buffers.Outputs, cancellationToken);
+    public void Run(BatchBuffers buffers, CancellationToken cancellationToken) => Run(buffers.Inputs, buffers.Outputs.Tensors, cancellationToken);
 
     /// <summary>One run over caller-owned tensors (a later stage of a staged model), inside the same timeout.</summary>
     public void Run(TensorBuffer[] inputs, TensorBuffer[] outputs, CancellationToken cancellationToken)
     {
         try
         {
-            _pipeline.Execute(static (state, token) => state.Session.Run(state.Inputs, state.Outputs, token), (Session: _session, Inputs: inputs, Outputs: outputs), cancellationToken);
+            _pipeline.Execute(
+                static (state, token) => state.Session.Run(state.Inputs, state.Outputs, token),
+                (Session: _session, Inputs: inputs, Outputs: outputs),
+                cancellationToken);
         }
         catch (TimeoutRejectedException e)
         {

@@ -27,7 +27,6 @@ internal sealed class StageBuffers
         Outputs = new StageOutputs(contract, layout, maxRows);
         _entries = new RowEntry[maxRows * contract.Slots];
         _rowStart = new int[maxRows + 1];
-        Scratch = new ExitScratch(contract);
         MaxRows = maxRows;
     }
 
@@ -37,8 +36,6 @@ internal sealed class StageBuffers
     public TensorBuffer[] Inputs { get; }
 
     public StageOutputs Outputs { get; }
-
-    public ExitScratch Scratch { get; }
 
     public int MaxRows { get; }
 

@@ -6,9 +6,10 @@ namespace MimmoServe.Serving.Batching;
 /// <summary>
 /// The pinned output buffers of one stage of a staged model for up to maxRows rows, allocated once and reused:
 /// logits [B, 1, M, K], gate [B, M] and (not on the last stage) next_activation [B, *a], as tensors in the session's
-/// output order. B is written by <see cref="SetRows"/> before each run. Owned by the buffer set that holds it.
+/// output order, and the scratch for deciding their exits. B is written by <see cref="SetRows"/> before each run.
+/// Owned by the buffer set that holds it.
 /// </summary>
-internal sealed class StageOutputs
+internal sealed class StageOutputs : IRunOutputs
 {
     private readonly PinnedBuffer<float> _logits;
     private readonly PinnedBuffer<float> _gates;
@@ -28,6 +29,7 @@ internal sealed class StageOutputs
         _logitsShape = [0, 1, contract.Slots, contract.NumClasses];
         _gateShape = [0, contract.Slots];
         ActivationLength = layout.ActivationLength;
+        Scratch = new ExitScratch(contract, maxRows);
         Tensors = new TensorBuffer[layout.OutputCount];
         Tensors[layout.LogitsIndex] = _logits.AsTensor(_logitsShape);
         Tensors[layout.GateIndex] = _gates.AsTensor(_gateShape);
@@ -41,6 +43,9 @@ internal sealed class StageOutputs
 
     /// <summary>The run's output tensors, in the session's order; their shapes follow <see cref="SetRows"/>.</summary>
     public TensorBuffer[] Tensors { get; }
+
+    /// <summary>Scratch for deciding and answering the run's requests.</summary>
+    public ExitScratch Scratch { get; }
 
     /// <summary>Floats of one row's next_activation; 0 on the last stage.</summary>
     public int ActivationLength { get; }

@@ -47,6 +47,10 @@ internal static class ServingErrors
             $"Model '{model}' failed to run the batch of {requests} requests ({rows} rows): {failure.Message}", failure),
     };
 
+    /// <summary>A run of <paramref name="stage"/> succeeded but answering its requests failed (after ONNX Runtime ran it).</summary>
+    public static ServingException CompletionFailed(string model, int stage, Exception failure) =>
+        new(ServingErrorKind.Internal, $"Model '{model}' ran stage {stage} but failed to answer its requests: {failure.Message}", failure);
+
     public static ServingException GraceEnded(string model) =>
         new(ServingErrorKind.Unavailable,
             $"Model '{model}' is shutting down and its grace period ended before this request completed; retry on another instance.");

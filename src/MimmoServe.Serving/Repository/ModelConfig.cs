@@ -25,8 +25,20 @@ public sealed record ModelConfig
     /// <summary><c>max_rows_per_run</c>: rows B of one run, each holding M slots. Default 32. Must be >= 1.</summary>
     public int MaxRowsPerRun { get; init; } = DefaultMaxRowsPerRun;
 
-    /// <summary><c>max_queue_delay_ms</c>: how long the oldest waiting input may wait for a fuller run. Default 2 ms. Must be >= 0.</summary>
+    /// <summary>
+    /// <c>max_queue_delay_ms</c>: with <see cref="GatherWhenIdle"/>, how long the oldest waiting input may wait for a
+    /// fuller run while a runner is free. Without it (the default) a free runner starts at once, inputs gather only while
+    /// every runner is busy (until one is free), and the delay is not used. Default 2 ms. Must be >= 0.
+    /// </summary>
     public double MaxQueueDelayMs { get; init; } = DefaultMaxQueueDelayMs;
+
+    /// <summary>
+    /// <c>gather_when_idle</c>: false (the default): the engine never idles while requests wait; a free runner starts a
+    /// run at once with whatever waits, so a lone request takes about one run. True: a free runner waits until the
+    /// waiting inputs fill max_rows_per_run × M slots or the oldest has waited max_queue_delay_ms (and a staged model's
+    /// later stages wait likewise for rows that stage 0 may still send): fuller runs at the cost of that delay at low load.
+    /// </summary>
+    public bool GatherWhenIdle { get; init; }
 
     /// <summary><c>queue_size</c>: inputs that may wait; one more is refused at once. Default 1024. Must be >= 1.</summary>
     public int QueueSize { get; init; } = DefaultQueueSize;

@@ -41,6 +41,7 @@ public static class ModelConfigReader
                     Keys.DefaultEnsembleSize => config with { DefaultEnsembleSize = Int(p, 1) },
                     Keys.MaxRowsPerRun => config with { MaxRowsPerRun = Int(p, 1) },
                     Keys.MaxQueueDelayMs => config with { MaxQueueDelayMs = Number(p) },
+                    Keys.GatherWhenIdle => config with { GatherWhenIdle = Bool(p) },
                     Keys.QueueSize => config with { QueueSize = Int(p, 1) },
                     Keys.RunTimeoutMs => config with { RunTimeoutMs = Number(p, ModelConfig.MinRunTimeoutMs, ModelConfig.MaxRunTimeoutMs) },
                     Keys.ExecutionProvider => config with { ExecutionProvider = Provider(p) },
@@ -80,6 +81,11 @@ public static class ModelConfigReader
             ? v
             : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not an integer >= {min}");
 
+    private static bool Bool(JsonProperty p) =>
+        p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? p.Value.GetBoolean()
+            : throw new ModelConfigException(p.Name, $"{p.Value.GetRawText()} is not true or false");
+
     private static double Number(JsonProperty p, double min = 0, double max = double.MaxValue) =>
         p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out var v) && double.IsFinite(v) && v >= min && v <= max
             ? v
@@ -104,6 +110,7 @@ public static class ModelConfigReader
         public const string DefaultEnsembleSize = "default_ensemble_size";
         public const string MaxRowsPerRun = "max_rows_per_run";
         public const string MaxQueueDelayMs = "max_queue_delay_ms";
+        public const string GatherWhenIdle = "gather_when_idle";
         public const string QueueSize = "queue_size";
         public const string ExecutionProvider = "execution_provider";
         public const string IntraOpThreads = "intra_op_threads";
@@ -112,6 +119,7 @@ public static class ModelConfigReader
         public const string ExitPolicy = "exit_policy";
 
         public static readonly IReadOnlyList<string> All =
-            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads, RunTimeoutMs, ExitPolicy];
+            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, GatherWhenIdle, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads,
+             RunTimeoutMs, ExitPolicy];
     }
 }

@@ -19,9 +19,6 @@ public sealed class ModelRepository : IAsyncDisposable
 {
     public const string ModelFileName = "model.onnx";
 
-    /// <summary>Runs one model may have in progress at once, each on a thread-pool thread (its two buffer sets).</summary>
-    public const int RunsAtOncePerModel = ModelBatcher.BufferCount;
-
     private readonly Dictionary<string, ServedModel> _byName;
 
     private ModelRepository(string directory, ServedModel[] models, ModelLoadFailure[] failures, ServedModel? defaultModel)
@@ -162,7 +159,11 @@ public sealed class ModelRepository : IAsyncDisposable
                 stages = StageSessions.Open(contract, Path.GetDirectoryName(path)!, file => runtime.CreateSession(file, SessionOptions(options.ExecutionProvider ?? config.ExecutionProvider)));
             }
 
-            var batcher = new ModelBatcher(name, contract, config, runner, time, batcherLogger, stages);
+            // The completion strategy is chosen here, once: plain models unbind, staged ones settle exits.
+            IRunCompletion completion = stages is null
+                ? new PlainCompletion(name, contract, time)
+                : new StagedCompletion(new StagePipeline(name, contract, stages, config, time, batcherLogger), contract);
+            var batcher = new ModelBatcher(name, contract, config, runner, completion, time, batcherLogger);
 
             var started = time.GetTimestamp();
             batcher.WarmUp();

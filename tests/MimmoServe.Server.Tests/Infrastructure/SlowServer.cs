@@ -1,7 +1,7 @@
 namespace MimmoServe.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A server of its own whose model "slow" (the mimo fixture) waits a minute to fill a run: a request stays queued
+/// A server of its own whose model "slow" (the mimo fixture, gather_when_idle) waits a minute to fill a run: a request stays queued
 /// until enough others arrive to fill <c>rows</c> rows of 3 slots, or until shutdown drains it. Tests that change or
 /// stop the server use one each.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed class SlowServer : IAsyncDisposable
 
     public static async Task<SlowServer> StartAsync(int rows = 1, int queueSize = 1024, IDictionary<string, string?>? settings = null)
     {
-        var models = new TestModels().Add("slow", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = rows, max_queue_delay_ms = 60000, queue_size = queueSize });
+        var models = new TestModels().Add("slow", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = rows, max_queue_delay_ms = 60000, gather_when_idle = true, queue_size = queueSize });
         models.Add("fast", TestModels.Fixture("mimo.onnx"));
         return new SlowServer(models, await TestServer.StartAsync(models.Directory, settings));
     }

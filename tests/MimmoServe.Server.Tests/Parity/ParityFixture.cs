@@ -25,7 +25,8 @@ public sealed class ParityFixture : IAsyncLifetime
             _models.Add(model.Name, model.OnnxPath);
             if (model.Slots > 1)
             {
-                _models.Add(model.Name + RowsOneSuffix, model.OnnxPath, new { max_rows_per_run = 1, max_queue_delay_ms = 20000 });
+                // Gathering while idle: M consecutive k = 1 requests share one row.
+                _models.Add(model.Name + RowsOneSuffix, model.OnnxPath, new { max_rows_per_run = 1, max_queue_delay_ms = 20000, gather_when_idle = true });
             }
         }
 

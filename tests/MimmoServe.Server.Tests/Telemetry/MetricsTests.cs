@@ -15,7 +15,7 @@ public sealed class MetricsTests
     public async Task Metrics_TrafficInTwoModesAndBadRequests_InstrumentsMoveByWhatWasSent()
     {
         using var models = new TestModels().Add("mimo", TestModels.Fixture("mimo.onnx"))
-            .Add("slow", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = 1, max_queue_delay_ms = 5000, queue_size = 2 });
+            .Add("slow", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = 1, max_queue_delay_ms = 5000, gather_when_idle = true, queue_size = 2 });
         await using var server = await TestServer.StartAsync(models.Directory, new Dictionary<string, string?> { ["Mimmo:DefaultModel"] = "mimo" });
         var random = new Random(7);
         var before = await AdminHttp.ScrapeAsync(server.AdminPort);

@@ -32,7 +32,7 @@ public sealed class AdmissionTests
     public async Task Submit_DeadlineNearerThanTheRunsAhead_RefusedDeadlineExceededAtOnceAndNotQueued()
     {
         var time = new ManualTimeProvider();
-        var model = TestModel.Start(OneRequestPerRun, time, wrap: r => new ClockedRunner(r, time, TimeSpan.FromMilliseconds(10)));
+        var model = TestModel.Start(OneRequestPerRun with { GatherWhenIdle = true }, time, wrap: r => new ClockedRunner(r, time, TimeSpan.FromMilliseconds(10)));
         model.Batcher.WarmUp();
         // Two k=1 inputs wait (2 of the run's 3 slots: no run yet on the manual clock).
         var ahead = new[] { model.Model.PredictAsync(TestModel.Input("a1", 1, 1, 2, 3, 4)), model.Model.PredictAsync(TestModel.Input("a2", 1, 2, 2, 3, 4)) };

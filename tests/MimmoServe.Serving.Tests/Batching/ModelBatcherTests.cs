@@ -1,17 +1,21 @@
+using MimmoServe.Serving.Batching;
+using MimmoServe.Serving.Ensembles;
 using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Repository;
+using MimmoServe.Serving.Tests.Staged;
 
 namespace MimmoServe.Serving.Tests.Batching;
 
 public sealed class ModelBatcherTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
     private readonly ManualTimeProvider _time = new();
 
     [Fact]
-    public async Task Submit_EnoughInputsToFillTheRows_RunsAtOnceWithoutWaitingForTheDelay()
+    public async Task Submit_GatherWhenIdleAndEnoughInputsToFillTheRows_RunsAtOnceWithoutWaitingForTheDelay()
     {
-        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time);
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds, GatherWhenIdle = true }, _time);
 
         var tasks = Enumerable.Range(0, 6).Select(i => model.Model.PredictAsync(TestModel.Input($"r{i}", 1, 0.1f * i, 0.5f, 0.2f, 0.9f))).ToArray();
         var predictions = await Task.WhenAll(tasks);
@@ -24,10 +28,10 @@ public sealed class ModelBatcherTests
     }
 
     [Fact]
-    public async Task Submit_FewInputs_RunsWhenTheOldestHasWaitedTheDelay()
+    public async Task Submit_GatherWhenIdleAndFewInputs_RunsWhenTheOldestHasWaitedTheDelay()
     {
         var armed = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 4, MaxQueueDelayMs = 10 }, _time,
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 4, MaxQueueDelayMs = 10, GatherWhenIdle = true }, _time,
             sleeping: d => { if (d != Timeout.InfiniteTimeSpan) { armed.TrySetResult(d); } });
 
         var task = model.Model.PredictAsync(TestModel.Input("only", 1, 0.3f, 0.1f, 0.8f, 0.2f));
@@ -48,9 +52,59 @@ public sealed class ModelBatcherTests
     }
 
     [Fact]
+    public async Task Submit_LoneRequestWithARunnerFree_RunsAtOnceWithoutTheClockMoving()
+    {
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 4, MaxQueueDelayMs = Long.TotalMilliseconds }, _time);
+
+        var prediction = await model.Model.PredictAsync(TestModel.Input("lone", 1, 0.3f, 0.1f, 0.8f, 0.2f)).WaitAsync(Guard);
+
+        Assert.Equal(1, model.Runner.Runs);
+        Assert.Equal(0, prediction.Timing.QueueMicroseconds);
+        Assert.Equal((1, 1), (prediction.Timing.BatchRows, prediction.Timing.BatchRequests));
+        Expect.Served(prediction, [0.3f, 0.1f, 0.8f, 0.2f], [0, 1, 2]);
+        await model.Batcher.StopAsync().WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Submit_EveryRunnerBusy_InputsGatherAndRunInFullRunsWhenARunnerIsFree()
+    {
+        HeldRunner held = null!;
+        // A run holds two k = 3 inputs.
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time,
+            wrap: runner => held = new HeldRunner(runner, ModelBatcher.RunnerCount));
+        held.Arm();
+
+        // One at a time, so that each takes a runner of its own, where it is held.
+        var busy = new List<Task<Prediction>>();
+        for (var i = 0; i < ModelBatcher.RunnerCount; i++)
+        {
+            busy.Add(model.Model.PredictAsync(TestModel.Input($"busy{i}", 3, 0.1f * i, 0.2f, 0.3f, 0.4f)));
+            Assert.True(SpinWait.SpinUntil(() => model.Batcher.QueueLength == 0, Guard));
+        }
+
+        await held.AllHeld.WaitAsync(Guard);
+        var gathered = Enumerable.Range(0, 5).Select(i => model.Model.PredictAsync(TestModel.Input($"g{i}", 3, 0.1f * i, 0.5f, 0.2f, 0.9f))).ToArray();
+        Assert.Equal(5, model.Batcher.QueueLength);
+        held.Release();
+        var predictions = await Task.WhenAll(gathered).WaitAsync(Guard);
+        await Task.WhenAll(busy).WaitAsync(Guard);
+
+        // The clock never moved: each free runner took what had gathered, in arrival order, up to a full run.
+        Assert.Equal([2, 2, 2, 2, 1], predictions.Select(p => p.Timing.BatchRequests));
+        Assert.Equal(ModelBatcher.RunnerCount + 3, model.Runner.Runs);
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            Expect.Served(predictions[i], [0.1f * i, 0.5f, 0.2f, 0.9f], [0, 1, 2]);
+        }
+
+        await model.Batcher.StopAsync().WaitAsync(Guard);
+    }
+
+    [Fact]
     public async Task Submit_QueueFull_ResourceExhaustedAtOnce()
     {
-        var model = TestModel.Start(new ModelConfig { QueueSize = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time);
+        // Gathering while idle, so that the queue fills while the clock stands still.
+        var model = TestModel.Start(new ModelConfig { QueueSize = 2, MaxQueueDelayMs = Long.TotalMilliseconds, GatherWhenIdle = true }, _time);
         var queued = new[] { model.Model.PredictAsync(TestModel.Input("a", 1, 0, 0, 0, 0)), model.Model.PredictAsync(TestModel.Input("b", 1, 0, 0, 0, 0)) };
 
         var error = Expect.Refused(() => model.Model.PredictAsync(TestModel.Input("c", 1, 0, 0, 0, 0)));
@@ -66,7 +120,7 @@ public sealed class ModelBatcherTests
     [Fact]
     public async Task Submit_CancelledAndExpiredWhileQueued_DroppedAndNeverRun()
     {
-        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 100 }, _time);
+        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 100, GatherWhenIdle = true }, _time);
         using var cancel = new CancellationTokenSource();
         var cancelled = model.Model.PredictAsync(TestModel.Input("cancelled", 3, 0.1f, 0.2f, 0.3f, 0.4f), cancellationToken: cancel.Token);
         var expired = model.Model.PredictAsync(TestModel.Input("expired", 3, 0.1f, 0.2f, 0.3f, 0.4f), _time.GetUtcNow().AddMilliseconds(50));
@@ -135,7 +189,7 @@ public sealed class ModelBatcherTests
     [Fact]
     public async Task Submit_MixedSizes_PacksByReplicationAndFillsFreeSlotsWithCopies()
     {
-        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = 5 }, _time);
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = 5, GatherWhenIdle = true }, _time);
         float[] a = [0.9f, 0.1f, 0.2f, 0.3f], b = [0.1f, 0.8f, 0.3f, 0.2f], c = [0.2f, 0.2f, 0.7f, 0.1f], d = [0.3f, 0.4f, 0.1f, 0.6f];
 
         // Row 0: a (k=1) in [0], b (k=2) in [1,2]. Row 1: c (k=1) in [0] plus copies in [1] and [2].
@@ -167,7 +221,7 @@ public sealed class ModelBatcherTests
     [Fact]
     public async Task Submit_BadRequest_RefusedBeforeQueueingAndNeverReachesABatch()
     {
-        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 1 }, _time);
+        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 1, GatherWhenIdle = true }, _time);
         var good = model.Model.PredictAsync(TestModel.Input("good", 1, 0.5f, 0.5f, 0.5f, 0.5f));
 
         Expect.Refused(() => model.Model.PredictAsync(TestModel.Input("nan", 1, 0.5f, float.NaN, 0.5f, 0.5f)));

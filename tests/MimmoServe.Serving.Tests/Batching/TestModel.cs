@@ -13,7 +13,11 @@ internal sealed class TestModel
         var contract = Contracts.Mimo();
         // The run timeout's clock is the real one: a manual clock would never end a run.
         Runner = new CountingRunner(new OnnxBatchRunner(Fixtures.Mimo, "mimo", config.RunTimeout, TimeProvider.System), failId);
-        Batcher = new ModelBatcher("mimo", contract, config, wrap is null ? Runner : wrap(Runner), time, NullLogger.Instance) { Sleeping = sleeping };
+        var completion = new PlainCompletion("mimo", contract, time);
+        Batcher = new ModelBatcher("mimo", contract, config, wrap is null ? Runner : wrap(Runner), completion, time, NullLogger.Instance)
+        {
+            Sleeping = sleeping,
+        };
         // The session is shared by the tests and never disposed here: the tests stop the batcher, not the model.
         Model = new ServedModel("mimo", Fixtures.Path("mimo.onnx"), contract, config, Fixtures.Mimo, Batcher, time);
         Batcher.Start();

@@ -13,6 +13,7 @@ public sealed class ModelConfigReaderTests
         Assert.Null(config.DefaultEnsembleSize);
         Assert.Equal(32, config.MaxRowsPerRun);
         Assert.Equal(TimeSpan.FromMilliseconds(2), config.MaxQueueDelay);
+        Assert.False(config.GatherWhenIdle);
         Assert.Equal(1024, config.QueueSize);
         Assert.Equal(ExecutionProvider.Cpu, config.ExecutionProvider);
         Assert.Equal((0, 0), (config.IntraOpThreads, config.InterOpThreads));
@@ -24,7 +25,7 @@ public sealed class ModelConfigReaderTests
     public void Read_EveryKey_ReadsEachValue()
     {
         var config = ModelConfigReader.Read("""
-            {"default_ensemble_size": 2, "max_rows_per_run": 8, "max_queue_delay_ms": 0.5, "queue_size": 100,
+            {"default_ensemble_size": 2, "max_rows_per_run": 8, "max_queue_delay_ms": 0.5, "gather_when_idle": true, "queue_size": 100,
              "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1, "run_timeout_ms": 250,
              "exit_policy": "0.8"}
             """);
@@ -32,6 +33,7 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(2, config.DefaultEnsembleSize);
         Assert.Equal(8, config.MaxRowsPerRun);
         Assert.Equal(TimeSpan.FromMilliseconds(0.5), config.MaxQueueDelay);
+        Assert.True(config.GatherWhenIdle);
         Assert.Equal(100, config.QueueSize);
         Assert.Equal(ExecutionProvider.TensorRt, config.ExecutionProvider);
         Assert.Equal((2, 1), (config.IntraOpThreads, config.InterOpThreads));
@@ -70,6 +72,7 @@ public sealed class ModelConfigReaderTests
     [InlineData("{\"max_rows_per_run\": 1.5}", "max_rows_per_run", "integer >= 1")]
     [InlineData("{\"max_rows_per_run\": \"8\"}", "max_rows_per_run", "integer >= 1")]
     [InlineData("{\"max_queue_delay_ms\": -1}", "max_queue_delay_ms", "number >= 0")]
+    [InlineData("{\"gather_when_idle\": 1}", "gather_when_idle", "not true or false")]
     [InlineData("{\"queue_size\": 0}", "queue_size", "integer >= 1")]
     [InlineData("{\"execution_provider\": \"rocm\"}", "execution_provider", "\"cpu\", \"cuda\", \"tensorrt\"")]
     [InlineData("{\"intra_op_threads\": -1}", "intra_op_threads", "integer >= 0")]

@@ -1,3 +1,4 @@
+using MimmoServe.Serving.Batching;
 using MimmoServe.Serving.Ensembles;
 using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Repository;
@@ -98,7 +99,7 @@ public sealed class StagedExecutorTests
     public async Task Predict_KOneRowMixingExits_EachFromItsOwnExitAndTheRowRunsUntilTheLastStops()
     {
         // One row per run, waiting for its three inputs: the three share a row, in slots 0, 1, 2.
-        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 1, MaxQueueDelayMs = Long.TotalMilliseconds }, _time);
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 1, MaxQueueDelayMs = Long.TotalMilliseconds, GatherWhenIdle = true }, _time);
 
         var tasks = new[] { StopsAt2, StopsAt0, StopsAt1 }.Select((x, i) => model.Model.PredictAsync(StagedTestModel.Input($"s{i}", 1, "auto", x))).ToArray();
         var predictions = await Task.WhenAll(tasks).WaitAsync(Guard);
@@ -111,10 +112,10 @@ public sealed class StagedExecutorTests
     }
 
     [Fact]
-    public async Task Predict_RowsFromTwoStageZeroRuns_RunTogetherInOneStageOneRun()
+    public async Task Predict_GatherWhenIdleRowsFromTwoStageZeroRuns_RunTogetherInOneStageOneRun()
     {
         HeldRunner held = null!;
-        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time,
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds, GatherWhenIdle = true }, _time,
             wrap: runner => held = new HeldRunner(runner, 2));
         held.Arm();
 
@@ -133,11 +134,11 @@ public sealed class StagedExecutorTests
     }
 
     [Fact]
-    public async Task Predict_LoneRowWhileStageZeroHasQueuedWork_WaitsForTheDelayThenRuns()
+    public async Task Predict_GatherWhenIdleLoneRowWhileStageZeroHasQueuedWork_WaitsForTheDelayThenRuns()
     {
         HeldRunner held = null!;
         var asleep = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = 50 }, _time,
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = 50, GatherWhenIdle = true }, _time,
             wrap: runner => held = new HeldRunner(runner, 1),
             sleeping: d =>
             {
@@ -169,10 +170,54 @@ public sealed class StagedExecutorTests
     }
 
     [Fact]
+    public async Task Predict_LoneRequestWithRunnersFree_EveryStageRunsAtOnceWithoutTheClockMoving()
+    {
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time);
+
+        var prediction = await model.Model.PredictAsync(StagedTestModel.Input("lone", 3, "auto", StopsAt2)).WaitAsync(Guard);
+
+        AnsweredAt(prediction, StopsAt2, 2, [0, 1, 2]);
+        Assert.Equal(0, prediction.Timing.QueueMicroseconds);
+        Assert.Equal([1L, 1L, 1L], Enumerable.Range(0, 3).Select(model.Runs));
+        await model.Batcher.StopAsync().WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Predict_EveryStageOneRunnerBusy_RowsFromSeveralStageZeroRunsGatherIntoFullStageOneRuns()
+    {
+        HeldStageRunner held = null!;
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time,
+            wrapStage: (stage, runner) => stage == 1 ? held = new HeldStageRunner(runner, StagePipeline.RunsAtOncePerStage) : runner);
+        held.Arm();
+
+        // Two rows, one at a time, so that each takes a stage-1 runner of its own, where it is held.
+        var busy = new List<Task<Prediction>>();
+        for (var i = 0; i < StagePipeline.RunsAtOncePerStage; i++)
+        {
+            busy.Add(model.Model.PredictAsync(StagedTestModel.Input($"busy{i}", 3, "auto", StopsAt1)));
+            Assert.True(SpinWait.SpinUntil(() => held.Entered == i + 1, Guard));
+        }
+
+        // Stage 0 has runners free: three rows reach stage 1 at once and wait there, a full set and one being filled.
+        var gathered = Enumerable.Range(0, 3).Select(i => model.Model.PredictAsync(StagedTestModel.Input($"g{i}", 3, "auto", StopsAt1))).ToArray();
+        Assert.True(SpinWait.SpinUntil(() => model.Pipeline.WaitingRows == 3, Guard));
+        Assert.Equal(0, model.Runs(1));
+        held.Release();
+        var predictions = await Task.WhenAll(gathered).WaitAsync(Guard);
+        await Task.WhenAll(busy).WaitAsync(Guard);
+
+        // The clock never moved: stage 1 ran the rows that gathered as soon as its runners were free, up to a full set.
+        Assert.All(predictions, p => Assert.Equal(1, p.Exit));
+        Assert.Equal([1, 2, 2], predictions.Select(p => p.Timing.BatchRows).Order());
+        Assert.Equal((4L, 5L), (model.Runs(1), model.Rows(1)));
+        await model.Batcher.StopAsync().WaitAsync(Guard);
+    }
+
+    [Fact]
     public async Task StopAsync_RowsWaitingForALaterStage_AllAnswered()
     {
         HeldRunner held = null!;
-        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time,
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds, GatherWhenIdle = true }, _time,
             wrap: runner => held = new HeldRunner(runner, 1));
         held.Arm();
         using var cancel = new CancellationTokenSource();
@@ -182,7 +227,7 @@ public sealed class StagedExecutorTests
         await held.AllHeld.WaitAsync(Guard);
         var b = new[] { StopsAt2, StopsAt0 }.Select((x, i) => model.Model.PredictAsync(StagedTestModel.Input($"b{i}", 3, "auto", x), cancellationToken: cancel.Token)).ToArray();
         await b[1].WaitAsync(Guard);
-        Assert.Equal(1, model.Batcher.Pipeline!.WaitingRows);
+        Assert.Equal(1, model.Pipeline.WaitingRows);
 
         // A cancelled token no longer drops a request that is running: it is answered all the same.
         await cancel.CancelAsync();
@@ -192,14 +237,14 @@ public sealed class StagedExecutorTests
 
         var predictions = await Task.WhenAll(a.Concat(b)).WaitAsync(Guard);
         Assert.Equal([2, 0, 2, 0], predictions.Select(p => p.Exit));
-        Assert.Equal(0, model.Batcher.Pipeline.WaitingRows);
+        Assert.Equal(0, model.Pipeline.WaitingRows);
     }
 
     [Fact]
     public async Task Abort_RowsWaitingForALaterStage_FailUnavailableAndNothingHangs()
     {
         HeldRunner held = null!;
-        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds }, _time,
+        var model = StagedTestModel.Start(new ModelConfig { MaxRowsPerRun = 2, MaxQueueDelayMs = Long.TotalMilliseconds, GatherWhenIdle = true }, _time,
             wrap: runner => held = new HeldRunner(runner, 1));
         held.Arm();
         var a = new[] { StopsAt2, StopsAt0 }.Select((x, i) => model.Model.PredictAsync(StagedTestModel.Input($"a{i}", 3, "auto", x))).ToArray();
@@ -219,7 +264,7 @@ public sealed class StagedExecutorTests
             Assert.Equal(ServingErrorKind.Unavailable, error.Kind);
         }
 
-        Assert.Equal(0, model.Batcher.Pipeline!.WaitingRows);
+        Assert.Equal(0, model.Pipeline.WaitingRows);
     }
 
     [Fact]
@@ -255,7 +300,7 @@ public sealed class StagedExecutorTests
 
         Assert.True(model.Rows(1) < model.Rows(0) && model.Rows(2) < model.Rows(1), $"rows per stage {model.Rows(0)}, {model.Rows(1)}, {model.Rows(2)}");
         await model.Batcher.StopAsync().WaitAsync(Guard);
-        Assert.Equal(0, model.Batcher.Pipeline!.WaitingRows);
+        Assert.Equal(0, model.Pipeline.WaitingRows);
     }
 
     /// <summary>The prediction is p_e of item <paramref name="x"/> over <paramref name="slots"/> at exit <paramref name="exit"/> alone.</summary>

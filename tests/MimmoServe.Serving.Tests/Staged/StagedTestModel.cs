@@ -8,13 +8,15 @@ namespace MimmoServe.Serving.Tests.Staged;
 /// <summary>The staged fixture (tests/fixtures/jeidnn/) served through a real batcher and its stage pipeline, on the real sessions.</summary>
 internal sealed class StagedTestModel
 {
-    private StagedTestModel(ModelConfig config, TimeProvider time, Func<IBatchRunner, IBatchRunner>? wrap, Action<TimeSpan>? sleeping)
+    private StagedTestModel(ModelConfig config, TimeProvider time, Func<IBatchRunner, IBatchRunner>? wrap, Action<TimeSpan>? sleeping,
+        Func<int, IStageRunner, IStageRunner>? wrapStage)
     {
         var contract = JeiFixture.Contract();
         // The run timeout's clock is the real one: a manual clock would never end a run.
         IBatchRunner runner = new OnnxBatchRunner(JeiFixture.First, "jei", config.RunTimeout, TimeProvider.System);
-        Batcher = new ModelBatcher("jei", contract, config, wrap is null ? runner : wrap(runner), time, NullLogger.Instance, JeiFixture.Stages);
-        Batcher.Pipeline!.Sleeping = sleeping;
+        Pipeline = new StagePipeline("jei", contract, JeiFixture.Stages, config, time, NullLogger.Instance, wrapStage) { Sleeping = sleeping };
+        var completion = new StagedCompletion(Pipeline, contract);
+        Batcher = new ModelBatcher("jei", contract, config, wrap is null ? runner : wrap(runner), completion, time, NullLogger.Instance);
         Model = new ServedModel("jei", JeiFixture.Path("model.onnx"), contract, config, JeiFixture.First, Batcher, time);
         Batcher.WarmUp();
         // Counted from here: warm-up ran one row through every stage per ensemble size.
@@ -25,14 +27,19 @@ internal sealed class StagedTestModel
 
     public ModelBatcher Batcher { get; }
 
+    /// <summary>The later stages.</summary>
+    public StagePipeline Pipeline { get; }
+
     public ServedModel Model { get; }
 
     private long[] Baseline { get; }
 
     private long[] BaselineRuns { get; }
 
-    public static StagedTestModel Start(ModelConfig config, TimeProvider time, Func<IBatchRunner, IBatchRunner>? wrap = null, Action<TimeSpan>? sleeping = null) =>
-        new(config, time, wrap, sleeping);
+    /// <param name="wrapStage">Wraps the runner of a later stage s (e.g. to hold its runs).</param>
+    public static StagedTestModel Start(ModelConfig config, TimeProvider time, Func<IBatchRunner, IBatchRunner>? wrap = null, Action<TimeSpan>? sleeping = null,
+        Func<int, IStageRunner, IStageRunner>? wrapStage = null) =>
+        new(config, time, wrap, sleeping, wrapStage);
 
     /// <summary>Rows run by stage s since warm-up.</summary>
     public long Rows(int stage) => Batcher.StageRows(stage)!.Value - Baseline[stage];

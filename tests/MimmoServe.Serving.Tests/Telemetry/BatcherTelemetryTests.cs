@@ -26,7 +26,7 @@ public sealed class BatcherTelemetryTests : IDisposable
     public async Task Run_TwoInputsWaitTheDelay_QueueTimeRunSizeAndSlotFillRecorded()
     {
         var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 4, MaxQueueDelayMs = 10 }, _time,
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 4, MaxQueueDelayMs = 10, GatherWhenIdle = true }, _time,
             sleeping: d => { if (d != Timeout.InfiniteTimeSpan) { armed.TrySetResult(); } });
         model.Batcher.Metrics = _metrics;
         _metrics.Register(model.Model);
@@ -56,7 +56,7 @@ public sealed class BatcherTelemetryTests : IDisposable
     [Fact]
     public async Task Shed_QueueFullDeadlinePassedAndExpiredInQueue_EachCountedOnceWithItsReason()
     {
-        var model = TestModel.Start(new ModelConfig { QueueSize = 2, MaxQueueDelayMs = 100 }, _time);
+        var model = TestModel.Start(new ModelConfig { QueueSize = 2, MaxQueueDelayMs = 100, GatherWhenIdle = true }, _time);
         model.Batcher.Metrics = _metrics;
         var expiring = model.Model.PredictAsync(TestModel.Input("expiring", 1, 0, 0, 0, 0), _time.GetUtcNow().AddMilliseconds(50));
         var served = model.Model.PredictAsync(TestModel.Input("served", 1, 0, 0, 0, 0));

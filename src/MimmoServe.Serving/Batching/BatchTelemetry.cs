@@ -1,34 +1,30 @@
 using System.Diagnostics;
+using MimmoServe.Serving.Contract;
 using MimmoServe.Serving.Telemetry;
 
 namespace MimmoServe.Serving.Batching;
 
-internal sealed partial class ModelBatcher
+/// <summary>
+/// What the batcher records of its runs and sheds: metrics on <see cref="Metrics"/> and, when the activity source has
+/// listeners, spans. Stateless apart from the metrics reference; the run workers call it concurrently.
+/// </summary>
+internal sealed class BatchTelemetry(string name, ModelContract contract, TimeProvider time)
 {
-    private ServingMetrics? _metrics;
+    private readonly string _name = name;
+    private readonly ModelContract _contract = contract;
+    private readonly TimeProvider _time = time;
 
     /// <summary>Where runs, queue times and sheds are recorded; null (nothing recorded) until the repository sets it after warm-up.</summary>
-    internal ServingMetrics? Metrics
-    {
-        get => _metrics;
-        set
-        {
-            _metrics = value;
-            if (_pipeline is not null)
-            {
-                _pipeline.Metrics = value;
-            }
-        }
-    }
+    public ServingMetrics? Metrics { get; set; }
 
-    private void RecordShed(ShedReason reason) => Metrics?.RecordShed(_name, reason);
+    public void RecordShed(ShedReason reason) => Metrics?.RecordShed(_name, reason);
 
     /// <summary>
     /// Records a run that started at <paramref name="start"/> and took <paramref name="compute"/>: inputs, rows and slot fill
     /// once, queue and compute time per request, and the spans of traced requests. Called before the requests complete,
     /// so that a caller who has its answer also finds these spans ended.
     /// </summary>
-    private void RecordRun(BatchBuffers buffers, long start, TimeSpan compute)
+    public void RecordRun(BatchBuffers buffers, long start, TimeSpan compute)
     {
         if (Metrics is { } metrics)
         {
@@ -70,12 +66,13 @@ internal sealed partial class ModelBatcher
             return;
         }
 
-        // The run span is a root of its own (not the child of whatever flowed into the thread-pool run).
+        // The run span is a root of its own (not the child of whatever flowed into the run thread).
         Activity.Current = null;
         var runStart = _time.GetUtcNow() - _time.GetElapsedTime(start);
         var runEnd = runStart + compute;
         ActivityContext runContext = default;
-        using (var run = ServingTracing.Source.StartActivity(TelemetryNames.RunSpan, ActivityKind.Internal, default(ActivityContext), links: links, startTime: runStart))
+        using (var run = ServingTracing.Source.StartActivity(
+            TelemetryNames.RunSpan, ActivityKind.Internal, default(ActivityContext), links: links, startTime: runStart))
         {
             if (run is not null)
             {
