@@ -157,6 +157,71 @@ internal sealed partial class ModelBatcher
         Wake();
     }
 
+    /// <summary>
+    /// The items of one batched call, all or none: under one acquisition of the lock, either every request is queued
+    /// or, when the queue cannot take them all (or stopping has begun, or the deadline they share cannot be met behind
+    /// the work ahead), none is and this throws. Takes ownership of the requests (and their rented items) only when it
+    /// returns. A request already dropped by a cancelled token is left out of the queue, as <see cref="Submit"/> does.
+    /// </summary>
+    /// <param name="requests">The call's items in order, sharing one deadline.</param>
+    /// <param name="cancellationToken">The call's token: its cancellation drops every item still waiting.</param>
+    /// <exception cref="ServingException">ResourceExhausted when the queue lacks room for all of them; DeadlineExceeded; Unavailable after <see cref="StopAsync"/>.</exception>
+    public void SubmitAll(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken)
+    {
+        foreach (var request in requests)
+        {
+            request.WatchCancellation(cancellationToken);
+        }
+
+        var slots = 0;
+        foreach (var request in requests)
+        {
+            slots += request.EnsembleSize;
+        }
+
+        lock (_lock)
+        {
+            var refusal = _stopping || _queue.Count + requests.Count > _config.QueueSize
+                ? _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize)
+                : null;
+            if (refusal is not null)
+            {
+                RecordShed(_stopping ? Telemetry.ShedReason.ShuttingDown : Telemetry.ShedReason.QueueFull);
+            }
+            else if (_queuedSlots > 0 || slots > _capacitySlots)
+            {
+                // Deadline admission for the last item, with the call's other items counted as work ahead of it (the
+                // queue is left as it was). A call whose items all fit the next run of an empty queue is admitted, as a
+                // single request that would run next is.
+                var last = requests[^1];
+                _queuedSlots += slots - last.EnsembleSize;
+                refusal = CannotMeetDeadline(last);
+                _queuedSlots -= slots - last.EnsembleSize;
+            }
+
+            if (refusal is not null)
+            {
+                foreach (var request in requests)
+                {
+                    request.StopWatching();
+                }
+
+                throw refusal;
+            }
+
+            foreach (var request in requests)
+            {
+                if (request.IsQueued)
+                {
+                    _queue.Enqueue(request);
+                    _queuedSlots += request.EnsembleSize;
+                }
+            }
+        }
+
+        Wake();
+    }
+
     /// <summary>Refuses new requests, runs every queued one (and every row waiting for a later stage), and returns when the last run has completed.</summary>
     public Task StopAsync()
     {
