@@ -85,7 +85,9 @@ public sealed class MimmoClient : IDisposable
     /// <param name="items">The items (at least one), each with the item shape's element count, row-major.</param>
     /// <param name="mode">The operating point; the default sends no header and the model's default applies.</param>
     /// <param name="exit">The exit policy; the default sends no header and the model's default policy applies.</param>
-    /// <param name="deadline">When the whole call must be over, every item and retry included (UTC); null is now + <see cref="MimmoClientOptions.DefaultTimeout"/>.</param>
+    /// <param name="deadline">
+    /// When the whole call must be over, every item and retry included (UTC); null is now + <see cref="MimmoClientOptions.DefaultTimeout"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call: the server drops every item still waiting (CANCELLED).</param>
     /// <returns>One result per item, in the order of <paramref name="items"/>.</returns>
     /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
@@ -101,7 +103,10 @@ public sealed class MimmoClient : IDisposable
         var response = await InvokeAsync(_predict, InferenceMethods.Predict, batch, Headers(mode, exit), deadline, cancellationToken).ConfigureAwait(false);
         return response.Items.Count == items.Count
             ? response.Items
-            : throw new RpcException(new Status(StatusCode.Internal, $"{InferenceMethods.Predict.FullName}: {items.Count} items sent, {response.Items.Count} results received; does the server take batched requests?"));
+            : throw new RpcException(new Status(
+                StatusCode.Internal,
+                $"{InferenceMethods.Predict.FullName}: {items.Count} items sent, {response.Items.Count} results received; " +
+                "does the server take batched requests?"));
     }
 
     /// <summary>
@@ -126,7 +131,8 @@ public sealed class MimmoClient : IDisposable
             var item = items[i] ?? throw new ArgumentException($"Item {i} is null.", nameof(items));
             if (item.Length != length)
             {
-                throw new ArgumentException($"Item {i} has {item.Length} values; the shape [{string.Join(", ", request.Shape)}] needs {length}.", nameof(items));
+                throw new ArgumentException(
+                    $"Item {i} has {item.Length} values; the shape [{string.Join(", ", request.Shape)}] needs {length}.", nameof(items));
             }
 
             var offset = i * length * sizeof(float);
@@ -203,7 +209,8 @@ public sealed class MimmoClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(requests);
         var endpoint = _endpoints.Next();
-        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, new CallOptions(Headers(mode, exit), deadline, cancellationToken));
+        var options = new CallOptions(Headers(mode, exit), deadline, cancellationToken);
+        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, options);
         var writing = WriteAllAsync(call.RequestStream, requests, cancellationToken);
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {

@@ -42,7 +42,8 @@ public sealed class BenchCommandTests(CliServerFixture server) : IClassFixture<C
         var file = Path.Combine(Path.GetTempPath(), $"mimmo-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var run = await CliRun.RunAsync(["bench", "--address", server.Address, "--model", "mimo", "--concurrency", "2", "--duration", "1", "--items-per-call", "5", "--json", file]);
+            var run = await CliRun.RunAsync(
+                ["bench", "--address", server.Address, "--model", "mimo", "--concurrency", "2", "--duration", "1", "--items-per-call", "5", "--json", file]);
 
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("5 items per call", run.Output, StringComparison.Ordinal);

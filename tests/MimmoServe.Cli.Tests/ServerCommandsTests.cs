@@ -63,7 +63,8 @@ public sealed class ServerCommandsTests(CliServerFixture server) : IClassFixture
         Assert.Empty(reply.Probabilities);
         for (var i = 0; i < files.Length; i++)
         {
-            var single = JsonParser.Default.Parse<PredictResponse>((await CliRun.RunAsync(["predict", CliRun.Fixture(files[i]), "--mode", "2", "--json", "--address", server.Address])).Output);
+            var run = await CliRun.RunAsync(["predict", CliRun.Fixture(files[i]), "--mode", "2", "--json", "--address", server.Address]);
+            var single = JsonParser.Default.Parse<PredictResponse>(run.Output);
             Assert.Equal(2u, reply.Items[i].EnsembleSize);
             Assert.Equal(single.ClassIndex, reply.Items[i].ClassIndex);
             Assert.Equal(single.Confidence, reply.Items[i].Confidence, 5);

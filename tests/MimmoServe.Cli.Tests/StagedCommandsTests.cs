@@ -61,9 +61,11 @@ public sealed class StagedCommandsTests(StagedServerFixture server) : IClassFixt
         using var folder = new TempFolder();
         var costs = await CostsAsync();
         var images = new[] { 0, 1, 2, 3, 4, 5, 6, 7 };
-        var files = images.Select(i => folder.WriteFloats($"image{i}.f32", Reference.Images.AsSpan(i * Reference.ItemLength, Reference.ItemLength).ToArray())).ToArray();
+        var files = images.Select(i => folder.WriteFloats($"image{i}.f32", Reference.Images.AsSpan(i * Reference.ItemLength, Reference.ItemLength).ToArray()))
+            .ToArray();
 
-        var run = await CliRun.RunAsync(["predict", .. files, "--model", StagedReference.ModelName, "--mode", "accuracy", "--exit", "auto", "--json", "--address", server.Address]);
+        var run = await CliRun.RunAsync(
+            ["predict", .. files, "--model", StagedReference.ModelName, "--mode", "accuracy", "--exit", "auto", "--json", "--address", server.Address]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var reply = JsonParser.Default.Parse<PredictResponse>(run.Output);

@@ -30,7 +30,10 @@ internal sealed class BenchRecorder
 
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>One answered call: of one item, or of a batched call (<c>items</c>); <paramref name="labels"/> are the items' true classes when known.</summary>
+    /// <summary>
+    /// One answered call: of one item, or of a batched call (<c>items</c>); <paramref name="labels"/> are the items'
+    /// true classes when known.
+    /// </summary>
     public void Success(int mode, double milliseconds, PredictResponse reply, int[]? labels)
     {
         lock (_lock)

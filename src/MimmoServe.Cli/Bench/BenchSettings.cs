@@ -9,7 +9,17 @@ namespace MimmoServe.Cli.Bench;
 /// the items are one random item, or every item of <see cref="Images"/> in turn; each call carries
 /// <see cref="ItemsPerCall"/> of them (a batched Predict when more than one).
 /// </summary>
-internal sealed record BenchSettings(string Model, int Concurrency, double? Rate, TimeSpan Duration, ModeMix Modes, int MaxInFlight, int Seed, ExitPolicy Exit = default, string? Images = null, int ItemsPerCall = 1)
+internal sealed record BenchSettings(
+    string Model,
+    int Concurrency,
+    double? Rate,
+    TimeSpan Duration,
+    ModeMix Modes,
+    int MaxInFlight,
+    int Seed,
+    ExitPolicy Exit = default,
+    string? Images = null,
+    int ItemsPerCall = 1)
 {
     public string Loop => Rate is null ? "closed" : "open";
 }

@@ -22,7 +22,8 @@ internal sealed class LoadGenerator
 
     /// <param name="requests">The requests (one item each, or batched); calls only read a request, so every call of it shares it.</param>
     /// <param name="labels">Each request's items' true classes, or null.</param>
-    public LoadGenerator(MimmoClient client, BenchSettings settings, IReadOnlyList<PredictRequest> requests, IReadOnlyList<int[]>? labels, BenchRecorder recorder)
+    public LoadGenerator(
+        MimmoClient client, BenchSettings settings, IReadOnlyList<PredictRequest> requests, IReadOnlyList<int[]>? labels, BenchRecorder recorder)
     {
         if (requests.Count == 0 || labels is not null && labels.Count != requests.Count)
         {

@@ -33,21 +33,31 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random input, arrivals and mode picks. Default 1.", DefaultValueFactory = _ => 1 };
         var exit = new Option<string?>("--exit") { Description = "Exit policy of a staged (early-exit) model on every call: auto, full or a confidence threshold in (0, 1]. Default the model's default." };
         var images = new Option<string?>("--images") { Description = "Send these items in turn instead of one random item: a gzipped IDX image file (labels from the labels-idx1 file beside it), an .npy array [N, *item], or raw float32 [N, *item] (labels from a manifest.json beside it, as models/reference/). With labels, the served accuracy is reported." };
-        var itemsPerCall = new Option<int>("--items-per-call", "-n") { Description = "Items per call: more than 1 sends batched Predict calls ([N, *item]), each item packed on its own. Default 1.", DefaultValueFactory = _ => 1 };
+        var itemsPerCall = new Option<int>("--items-per-call", "-n")
+        {
+            Description = "Items per call: more than 1 sends batched Predict calls ([N, *item]), each item packed on its own. Default 1.",
+            DefaultValueFactory = _ => 1,
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file." };
-        var command = new Command("bench", "Load the server and report throughput, latency percentiles, errors, accuracy and exits.") { address, model, concurrency, rate, duration, modes, exit, images, itemsPerCall, maxInFlight, seed, json };
+        var command = new Command("bench", "Load the server and report throughput, latency percentiles, errors, accuracy and exits.")
+        {
+            address, model, concurrency, rate, duration, modes, exit, images, itemsPerCall, maxInFlight, seed, json,
+        };
         ServerCommand.SetAction(command, context, address, async (parse, _, token) =>
         {
             var mix = parse.GetValue(modes) is { Length: > 0 } text ? ModeMix.Parse(text) : ModeMix.Parse("default:1");
             var policy = parse.GetValue(exit) is { } exitText ? ExitPolicy.Parse(exitText) : default;
-            var settings = new BenchSettings(parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix, parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images), parse.GetValue(itemsPerCall));
+            var settings = new BenchSettings(
+                parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix,
+                parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images), parse.GetValue(itemsPerCall));
             Validate(settings);
             using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
             var items = settings.Images is { } path ? ItemSet.Load(path, info.ItemShape) : new ItemSet([RandomItem(info, settings.Seed)], null);
             if (info.MaxItemsPerRequest > 0 && settings.ItemsPerCall > info.MaxItemsPerRequest)
             {
-                throw new ArgumentException($"--items-per-call {settings.ItemsPerCall}: model '{info.Name}' takes at most {info.MaxItemsPerRequest} items per request.");
+                throw new ArgumentException(
+                    $"--items-per-call {settings.ItemsPerCall}: model '{info.Name}' takes at most {info.MaxItemsPerRequest} items per request.");
             }
 
             var recorder = new BenchRecorder(mix.Names.Count());

@@ -19,14 +19,26 @@ internal static class PredictCommand
         var address = CommonOptions.Address(context);
         var timeout = CommonOptions.Timeout();
         var json = CommonOptions.Json();
-        var files = new Argument<string[]>("files") { Description = "The items: .npy files (float32, float64 or uint8 pixels), or any other file as raw little-endian float32; several go in one batched call.", Arity = ArgumentArity.ZeroOrMore };
-        var fashion = new Option<int[]>("--fashion-mnist") { Description = "Use Fashion-MNIST test images N [N ...] instead of files; several go in one batched call.", AllowMultipleArgumentsPerToken = true };
+        var files = new Argument<string[]>("files")
+        {
+            Description = "The items: .npy files (float32, float64 or uint8 pixels), or any other file as raw little-endian float32; " +
+                "several go in one batched call.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var fashion = new Option<int[]>("--fashion-mnist")
+        {
+            Description = "Use Fashion-MNIST test images N [N ...] instead of files; several go in one batched call.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var fashionFile = new Option<string>("--fashion-mnist-file") { Description = $"The IDX images file. Default {FashionMnist.DefaultImages}.", DefaultValueFactory = _ => FashionMnist.DefaultImages };
         var model = new Option<string>("--model", "-m") { Description = "The model; default the server's default model.", DefaultValueFactory = _ => string.Empty };
         var mode = new Option<string?>("--mode") { Description = "Operating point: accuracy (k = M), throughput (k = 1), balanced, or a number k. Default the model's default." };
         var exit = new Option<string?>("--exit") { Description = "Exit policy of a staged (early-exit) model: auto (its gates), full (the last exit) or a confidence threshold in (0, 1]. Default the model's default." };
         var top = new Option<uint>("--top") { Description = "Classes in the top list. Default 5.", DefaultValueFactory = _ => 5 };
-        var command = new Command("predict", "Predict items and print the label, confidence, top classes, uncertainty, and the exit that answered (several items: one batched call, one row each).")
+        var command = new Command(
+            "predict",
+            "Predict items and print the label, confidence, top classes, uncertainty, and the exit that answered " +
+            "(several items: one batched call, one row each).")
         {
             files, fashion, fashionFile, model, mode, exit, top, address, timeout, json,
         };

@@ -11,7 +11,8 @@ internal static class PredictInput
     /// <c>.npy</c> is NumPy, any other file raw float32.
     /// </summary>
     /// <exception cref="InvalidDataException">No source, both kinds of source, or an item that does not fit the model.</exception>
-    public static IReadOnlyList<(string Id, float[] Data)> Load(IReadOnlyList<string> files, IReadOnlyList<int> fashionIndices, string fashionPath, ModelInfo model)
+    public static IReadOnlyList<(string Id, float[] Data)> Load(
+        IReadOnlyList<string> files, IReadOnlyList<int> fashionIndices, string fashionPath, ModelInfo model)
     {
         if ((files.Count == 0) == (fashionIndices.Count == 0))
         {
@@ -20,16 +21,21 @@ internal static class PredictInput
 
         var items = fashionIndices.Count > 0
             ? fashionIndices.Select(i => ($"fashion-mnist-{i}", FashionMnist.Image(fashionPath, i))).ToList()
-            : files.Select(f => (Path.GetFileName(f), f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? NpyReader.Read(f).Data : RawFloatReader.Read(f))).ToList();
+            : files.Select(f => (Path.GetFileName(f), Read(f))).ToList();
         var expected = model.ItemShape.Aggregate(1L, (a, b) => a * b);
         foreach (var (id, data) in items)
         {
             if (data.Length != expected)
             {
-                throw new InvalidDataException($"the input {id} has {data.Length} values; model '{model.Name}' takes items of shape {ModelView.Shape(model.ItemShape)} ({expected} values).");
+                throw new InvalidDataException(
+                    $"the input {id} has {data.Length} values; model '{model.Name}' takes items of shape " +
+                    $"{ModelView.Shape(model.ItemShape)} ({expected} values).");
             }
         }
 
         return items;
     }
+
+    private static float[] Read(string file) =>
+        file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? NpyReader.Read(file).Data : RawFloatReader.Read(file);
 }

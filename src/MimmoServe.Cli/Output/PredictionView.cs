@@ -44,9 +44,16 @@ internal static class PredictionView
     /// <summary>The results of a batched call, one row per item in order, with the true label and whether the answer is right when known.</summary>
     /// <param name="ids">The items' names, in order.</param>
     /// <param name="truths">The items' true classes (null entries unknown), or null when none is known.</param>
-    public static void WriteItems(IAnsiConsole console, string model, IReadOnlyList<string> ids, IReadOnlyList<ItemResult> results, IReadOnlyList<int?>? truths, IReadOnlyList<string> labels)
+    public static void WriteItems(
+        IAnsiConsole console,
+        string model,
+        IReadOnlyList<string> ids,
+        IReadOnlyList<ItemResult> results,
+        IReadOnlyList<int?>? truths,
+        IReadOnlyList<string> labels)
     {
-        var table = new Table().Title($"{model}: {results.Count} items in one call").AddColumns("item", "label", "class", "confidence", "k", "members", "exit", "mutual information");
+        var table = new Table().Title($"{model}: {results.Count} items in one call")
+            .AddColumns("item", "label", "class", "confidence", "k", "members", "exit", "mutual information");
         if (truths is not null)
         {
             table.AddColumns("true label", "");
@@ -55,7 +62,12 @@ internal static class PredictionView
         for (var i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            var row = new List<string> { ids[i], r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members), Number(r.Exit), Number((r.Uncertainty ?? new Uncertainty()).MutualInformation) };
+            var mutualInformation = (r.Uncertainty ?? new Uncertainty()).MutualInformation;
+            var row = new List<string>
+            {
+                ids[i], r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members), Number(r.Exit),
+                Number(mutualInformation),
+            };
             if (truths is not null)
             {
                 var truth = truths[i];

@@ -229,7 +229,8 @@ internal sealed class PredictStreamSession
                 }
                 else if (answer.Batch is { } batch)
                 {
-                    await responses.WriteAsync(ProtocolMapping.ToResponse(answer.Id, answer.Model, batch.Result), _context.CancellationToken).ConfigureAwait(false);
+                    var response = ProtocolMapping.ToResponse(answer.Id, answer.Model, batch.Result);
+                    await responses.WriteAsync(response, _context.CancellationToken).ConfigureAwait(false);
                     call.Succeeded(batch.Result);
                 }
                 else

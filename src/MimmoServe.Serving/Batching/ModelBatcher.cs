@@ -165,7 +165,9 @@ internal sealed partial class ModelBatcher
     /// </summary>
     /// <param name="requests">The call's items in order, sharing one deadline.</param>
     /// <param name="cancellationToken">The call's token: its cancellation drops every item still waiting.</param>
-    /// <exception cref="ServingException">ResourceExhausted when the queue lacks room for all of them; DeadlineExceeded; Unavailable after <see cref="StopAsync"/>.</exception>
+    /// <exception cref="ServingException">
+    /// ResourceExhausted when the queue lacks room for all of them; DeadlineExceeded; Unavailable after <see cref="StopAsync"/>.
+    /// </exception>
     public void SubmitAll(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken)
     {
         foreach (var request in requests)

@@ -114,6 +114,9 @@ public static class ModelConfigReader
         public const string MaxItemsPerRequest = "max_items_per_request";
 
         public static readonly IReadOnlyList<string> All =
-            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads, RunTimeoutMs, ExitPolicy, MaxItemsPerRequest];
+        [
+            DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads, RunTimeoutMs, ExitPolicy,
+            MaxItemsPerRequest,
+        ];
     }
 }

@@ -116,7 +116,10 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>The most items one request may carry (config.json <c>max_items_per_request</c>).</summary>
     public int MaxItemsPerRequest => Config.ItemsPerRequest;
 
-    /// <summary>Whether <paramref name="input"/>'s shape has a leading batch dimension ([N, *item]); such a request is answered by <see cref="PredictBatchAsync"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="input"/>'s shape has a leading batch dimension ([N, *item]); such a request is answered by
+    /// <see cref="PredictBatchAsync"/>.
+    /// </summary>
     public bool IsBatched(PredictInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -152,7 +155,11 @@ public sealed class ServedModel : IAsyncDisposable
         var trace = System.Diagnostics.Activity.Current;
         for (var i = 0; i < items.Length; i++)
         {
-            requests[i] = new PendingRequest(Name, input.Id, items[i], k, input.TopK, input.ReturnMembers, now, deadline) { TraceParent = trace, ExitPolicy = policy };
+            requests[i] = new PendingRequest(Name, input.Id, items[i], k, input.TopK, input.ReturnMembers, now, deadline)
+            {
+                TraceParent = trace,
+                ExitPolicy = policy,
+            };
         }
 
         try

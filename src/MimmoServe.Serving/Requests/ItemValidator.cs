@@ -85,7 +85,8 @@ internal static class ItemValidator
         return n <= maxItems
             ? (int)n
             : throw ServingErrors.InvalidArgument(
-                $"shape [{string.Join(", ", shape)}] carries {n} items; the model takes at most {maxItems} per request (max_items_per_request). Split it into several requests.");
+                $"shape [{string.Join(", ", shape)}] carries {n} items; the model takes at most {maxItems} per request (max_items_per_request). " +
+                "Split it into several requests.");
     }
 
     /// <summary>Exactly one of data and raw_data, holding <paramref name="count"/> items.</summary>
@@ -116,7 +117,10 @@ internal static class ItemValidator
         }
     }
 
-    /// <summary>Item <paramref name="index"/> into a rented array, checked finite; <paramref name="named"/> is the index errors name (null for an unbatched request).</summary>
+    /// <summary>
+    /// Item <paramref name="index"/> into a rented array, checked finite; <paramref name="named"/> is the index errors
+    /// name (null for an unbatched request).
+    /// </summary>
     private static float[] Copy(ModelContract contract, PredictInput input, int index, int? named)
     {
         var length = contract.ItemLength;
@@ -173,7 +177,8 @@ internal static class ItemValidator
     private static ServingException BadShape(ModelContract contract, IReadOnlyList<long> shape)
     {
         var item = string.Join(", ", contract.ItemShape);
-        return ServingErrors.InvalidArgument($"shape [{string.Join(", ", shape)}] does not match the model's item shape [{item}] (one item) or [N, {item}] (N items).");
+        return ServingErrors.InvalidArgument(
+            $"shape [{string.Join(", ", shape)}] does not match the model's item shape [{item}] (one item) or [N, {item}] (N items).");
     }
 
     private static void CheckFinite(ReadOnlySpan<float> values, int? item)

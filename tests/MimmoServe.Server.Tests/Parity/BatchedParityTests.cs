@@ -33,7 +33,8 @@ public sealed class BatchedParityTests
             // k > M/2: a row holds one item whatever the batching, the reference's "same" layout. The calls of every
             // such k go at once, so that items of different k share the model's runs.
             var sizes = info.EnsembleSizes.Where(k => 2 * k > model.Slots).ToArray();
-            var calls = sizes.Select(k => _server.PredictAsync(Batch(model.Name, images, k), exit: model.FullExit, deadline: TestServer.Deadline(120))).ToArray();
+            var calls = sizes.Select(k => _server.PredictAsync(Batch(model.Name, images, k), exit: model.FullExit, deadline: TestServer.Deadline(120)))
+                .ToArray();
             var responses = await Task.WhenAll(calls);
             for (var s = 0; s < sizes.Length; s++)
             {
@@ -82,7 +83,8 @@ public sealed class BatchedParityTests
             // One request's items may share a row: on the rows1 copy (one row per run) its k = 1 items fill rows of M
             // consecutive items in order, the reference's "shifted" rows.
             var images = Enumerable.Range(0, 32 * model.Slots).ToArray();
-            var response = await _server.PredictAsync(Batch(model.Name + ParityFixture.RowsOneSuffix, images, 1), exit: model.FullExit, deadline: TestServer.Deadline(120));
+            var request = Batch(model.Name + ParityFixture.RowsOneSuffix, images, 1);
+            var response = await _server.PredictAsync(request, exit: model.FullExit, deadline: TestServer.Deadline(120));
             Assert.Equal(images.Length, response.Items.Count);
             for (var position = 0; position < images.Length; position++)
             {

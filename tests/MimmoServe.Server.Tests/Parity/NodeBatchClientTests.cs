@@ -31,7 +31,11 @@ public sealed class NodeBatchClientTests
         {
             var data = images.SelectMany(i => _reference.Image(i).ToArray()).ToArray();
             await File.WriteAllBytesAsync(file, Serving.Mapping.ProtocolMapping.ToRawData(data).ToByteArray());
-            string[] arguments = ["--target", _server.Target, "--model", model.Name, "--shape", string.Join(",", _reference.ItemShape), "--items", file, "--k", model.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            string[] arguments =
+            [
+                "--target", _server.Target, "--model", model.Name, "--shape", string.Join(",", _reference.ItemShape), "--items", file,
+                "--k", model.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ];
             if (model.FullExit is { } exit)
             {
                 arguments = [.. arguments, "--exit", exit];

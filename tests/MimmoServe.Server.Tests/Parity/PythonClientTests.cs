@@ -63,11 +63,12 @@ public sealed class PythonClientTests
     public async Task PredictClient_SeveralImages_OneBatchedCallAnsweringEachInOrderAsTheReference()
     {
         var model = _reference.Models.OrderByDescending(m => m.Slots).ThenBy(m => m.Name, StringComparer.Ordinal).First();
-        int[] images = [3, 0, 2, 1];
+        string[] images = ["3", "0", "2", "1"];
 
-        var script = Path.Combine(Server.Configuration.ModelsDirectory.FindRepositoryRoot(AppContext.BaseDirectory)!, "tests", "interop", "python", "predict_client.py");
+        var root = Server.Configuration.ModelsDirectory.FindRepositoryRoot(AppContext.BaseDirectory)!;
+        var script = Path.Combine(root, "tests", "interop", "python", "predict_client.py");
         var result = await MimmoServe.Grpc.Tests.Infrastructure.ProcessRunner.RunAsync(
-            "/usr/bin/python3", [script, "--address", _server.Target, "--model", model.Name, "--fashion-mnist", .. images.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), "--mode", "accuracy", "--json"],
+            "/usr/bin/python3", [script, "--address", _server.Target, "--model", model.Name, "--fashion-mnist", .. images, "--mode", "accuracy", "--json"],
             AppContext.BaseDirectory, TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -80,7 +81,7 @@ public sealed class PythonClientTests
         {
             Assert.Equal((uint)model.Slots, items[i].GetProperty("ensembleSize").GetUInt32());
             var probabilities = items[i].GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()).ToArray();
-            var expected = model.Same(images[i]).ToArray();
+            var expected = model.Same(int.Parse(images[i], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             Assert.Equal(expected.Length, probabilities.Length);
             for (var c = 0; c < expected.Length; c++)
             {

@@ -49,7 +49,9 @@ public sealed class ModelConfigReaderTests
     [Fact]
     public void Validate_MaxItemsPerRequestAboveQueueSize_RefusedNamingTheKey()
     {
-        var error = Assert.Throws<ModelConfigException>(() => ModelConfigReader.Read("{\"queue_size\": 10, \"max_items_per_request\": 11}").Validate(Contracts.Mimo()));
+        var config = ModelConfigReader.Read("{\"queue_size\": 10, \"max_items_per_request\": 11}");
+
+        var error = Assert.Throws<ModelConfigException>(() => config.Validate(Contracts.Mimo()));
 
         Assert.Equal("max_items_per_request", error.Key);
         Assert.Contains("more than queue_size (10)", error.Message, StringComparison.Ordinal);

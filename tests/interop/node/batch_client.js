@@ -60,7 +60,9 @@ function stream(client, messages, metadata) {
 }
 
 async function run(args) {
-  const definition = protoLoader.loadSync(['mimmo/v1/inference.proto'], { includeDirs: [PROTO_DIR], keepCase: true, longs: Number, enums: Number, defaults: true });
+  const definition = protoLoader.loadSync(['mimmo/v1/inference.proto'], {
+    includeDirs: [PROTO_DIR], keepCase: true, longs: Number, enums: Number, defaults: true,
+  });
   const pkg = grpc.loadPackageDefinition(definition);
   const client = new pkg.mimmo.v1.Inference(args.target, grpc.credentials.createInsecure());
   const itemShape = args.shape.split(',').map(Number);
