@@ -170,6 +170,11 @@ internal sealed partial class ModelBatcher
     /// </exception>
     public void SubmitAll(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken)
     {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
         foreach (var request in requests)
         {
             request.WatchCancellation(cancellationToken);
