@@ -72,6 +72,85 @@ public sealed class MimmoClient : IDisposable
         return InvokeAsync(_predict, InferenceMethods.Predict, request, Headers(mode, exit), deadline, cancellationToken);
     }
 
+    /// <summary>
+    /// Many items in one call (a batched Predict, shape [N, *item]): each item is served on its own, with the request's
+    /// k, and the results come back in the order of the items. <paramref name="request"/> says what every item gets
+    /// (model, ensemble_size, top_k, return_members, id) and its <c>shape</c> is one item's shape; its data is ignored.
+    /// The items go as raw_data. One bad item refuses the whole call (INVALID_ARGUMENT, its message starting with
+    /// "item i:"); more items than the model's <c>max_items_per_request</c> (<see cref="ModelInfo"/>) is INVALID_ARGUMENT
+    /// too. Retried as <see cref="PredictAsync(PredictRequest, OperatingPoint, ExitPolicy, DateTime?, CancellationToken)"/>
+    /// is: the server queues all the items or none.
+    /// </summary>
+    /// <param name="request">The template: model, one item's shape and the options; not changed.</param>
+    /// <param name="items">The items (at least one), each with the item shape's element count, row-major.</param>
+    /// <param name="mode">The operating point; the default sends no header and the model's default applies.</param>
+    /// <param name="exit">The exit policy; the default sends no header and the model's default policy applies.</param>
+    /// <param name="deadline">
+    /// When the whole call must be over, every item and retry included (UTC); null is now + <see cref="MimmoClientOptions.DefaultTimeout"/>.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call: the server drops every item still waiting (CANCELLED).</param>
+    /// <returns>One result per item, in the order of <paramref name="items"/>.</returns>
+    /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
+    public async Task<IReadOnlyList<ItemResult>> PredictBatchAsync(
+        PredictRequest request,
+        IReadOnlyList<float[]> items,
+        OperatingPoint mode = default,
+        ExitPolicy exit = default,
+        DateTime? deadline = null,
+        CancellationToken cancellationToken = default)
+    {
+        var batch = BatchRequest(request, items);
+        var response = await InvokeAsync(_predict, InferenceMethods.Predict, batch, Headers(mode, exit), deadline, cancellationToken).ConfigureAwait(false);
+        return response.Items.Count == items.Count
+            ? response.Items
+            : throw new RpcException(new Status(
+                StatusCode.Internal,
+                $"{InferenceMethods.Predict.FullName}: {items.Count} items sent, {response.Items.Count} results received; " +
+                "does the server take batched requests?"));
+    }
+
+    /// <summary>
+    /// The batched request of <see cref="PredictBatchAsync"/>: a copy of <paramref name="request"/> with shape
+    /// [N, *shape] and the items one after the other in raw_data (little-endian float32). For a PredictStream message
+    /// that carries several items.
+    /// </summary>
+    /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
+    public static PredictRequest BatchRequest(PredictRequest request, IReadOnlyList<float[]> items)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            throw new ArgumentException("A batched request needs at least one item.", nameof(items));
+        }
+
+        var length = request.Shape.Aggregate(1L, (a, d) => a * d);
+        var bytes = new byte[checked(items.Count * length * sizeof(float))];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] ?? throw new ArgumentException($"Item {i} is null.", nameof(items));
+            if (item.Length != length)
+            {
+                throw new ArgumentException(
+                    $"Item {i} has {item.Length} values; the shape [{string.Join(", ", request.Shape)}] needs {length}.", nameof(items));
+            }
+
+            var offset = i * length * sizeof(float);
+            for (var v = 0; v < item.Length; v++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((int)offset + (v * sizeof(float))), item[v]);
+            }
+        }
+
+        var batch = request.Clone();
+        batch.Data.Clear();
+        batch.Shape.Clear();
+        batch.Shape.Add(items.Count);
+        batch.Shape.Add(request.Shape);
+        batch.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+        return batch;
+    }
+
     /// <summary>The description of one model; "" is the server's default model. NOT_FOUND for an unknown name.</summary>
     public Task<ModelInfo> GetModelAsync(string model = "", DateTime? deadline = null, CancellationToken cancellationToken = default)
     {
@@ -98,10 +177,19 @@ public sealed class MimmoClient : IDisposable
 
     /// <summary>
     /// Many predictions on one stream to one server (the next in round-robin order whose circuit is closed): each
-    /// request is sent as <paramref name="requests"/> yields it, and responses are yielded as they arrive, possibly
-    /// out of order (pair them by <c>id</c>). A stream is not retried: part of it may already have been answered.
+    /// request is sent as <paramref name="requests"/> yields it (a request may be batched, see <see cref="BatchRequest"/>),
+    /// and one <see cref="StreamResult"/> per request is yielded as it arrives, possibly out of order (pair them by
+    /// <c>Id</c>). A request that is refused or fails gives a result with <see cref="StreamResult.Error"/> and the stream
+    /// goes on; what ends the stream (a refused token, cancellation, the deadline, shutdown, a lost connection) throws
+    /// <see cref="RpcException"/> from the enumeration. A stream is not retried: part of it may already have been
+    /// answered.
     /// </summary>
-    public IAsyncEnumerable<PredictResponse> PredictStreamAsync(
+    /// <param name="requests">The requests, sent as they are yielded.</param>
+    /// <param name="mode">The operating point of every request; the default sends no header.</param>
+    /// <param name="deadline">When the whole stream must be over (UTC); null for none: a stream lives as long as its
+    /// requests come, so it does not take <see cref="MimmoClientOptions.DefaultTimeout"/>, which is for unary calls.</param>
+    /// <param name="cancellationToken">Ends the stream (CANCELLED).</param>
+    public IAsyncEnumerable<StreamResult> PredictStreamAsync(
         IAsyncEnumerable<PredictRequest> requests,
         OperatingPoint mode = default,
         DateTime? deadline = null,
@@ -112,7 +200,7 @@ public sealed class MimmoClient : IDisposable
     /// <see cref="PredictStreamAsync(IAsyncEnumerable{PredictRequest}, OperatingPoint, DateTime?, CancellationToken)"/>
     /// with an exit policy for a staged (early-exit) model, the same for every request of the stream.
     /// </summary>
-    public async IAsyncEnumerable<PredictResponse> PredictStreamAsync(
+    public async IAsyncEnumerable<StreamResult> PredictStreamAsync(
         IAsyncEnumerable<PredictRequest> requests,
         OperatingPoint mode,
         ExitPolicy exit,
@@ -121,11 +209,12 @@ public sealed class MimmoClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(requests);
         var endpoint = _endpoints.Next();
-        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, new CallOptions(Headers(mode, exit), deadline ?? DefaultDeadline(), cancellationToken));
+        var options = new CallOptions(Headers(mode, exit), deadline, cancellationToken);
+        using var call = endpoint.Invoker.AsyncDuplexStreamingCall(InferenceMethods.PredictStream, options);
         var writing = WriteAllAsync(call.RequestStream, requests, cancellationToken);
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
-            yield return call.ResponseStream.Current;
+            yield return new StreamResult(call.ResponseStream.Current);
         }
 
         await writing.ConfigureAwait(false);

@@ -16,7 +16,10 @@ public sealed class MimmoClientOptions
     /// </summary>
     public IList<string> Addresses { get; set; } = [MimmoClientDefaults.Address];
 
-    /// <summary>The deadline of a call that names none, from its start. Default 30 s.</summary>
+    /// <summary>
+    /// The deadline of a unary call that names none, from its start. Default 30 s. Streams do not take it: a stream
+    /// without a deadline has none.
+    /// </summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

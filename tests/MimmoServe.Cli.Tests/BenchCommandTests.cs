@@ -37,6 +37,32 @@ public sealed class BenchCommandTests(CliServerFixture server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Bench_ItemsPerCall_CompletedCountsItemsAndLatenciesCalls()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"mimmo-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = await CliRun.RunAsync(
+                ["bench", "--address", server.Address, "--model", "mimo", "--concurrency", "2", "--duration", "1", "--items-per-call", "5", "--json", file]);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("5 items per call", run.Output, StringComparison.Ordinal);
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            var root = json.RootElement;
+            Assert.Equal(0, root.GetProperty("failed").GetInt64());
+            Assert.Equal(5, root.GetProperty("items_per_call").GetInt32());
+            var calls = root.GetProperty("latency_ms").GetProperty("count").GetInt64();
+            Assert.True(calls > 0);
+            Assert.Equal(5 * calls, root.GetProperty("completed").GetInt64());
+            Assert.Equal(5 * root.GetProperty("calls_per_s").GetDouble(), root.GetProperty("throughput_per_s").GetDouble(), 6);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Bench_OpenLoop_ThroughputNearTheRate()
     {
         var file = Path.Combine(Path.GetTempPath(), $"mimmo-bench-{Guid.NewGuid():N}.json");

@@ -51,6 +51,40 @@ public sealed class ServerCommandsTests(CliServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task Predict_ThreeFiles_OneBatchedCallWithAResultPerFileInOrder()
+    {
+        string[] files = ["item_f4.npy", "item_f8.npy", "item.f32"];
+        var batched = await CliRun.RunAsync(["predict", .. files.Select(CliRun.Fixture), "--mode", "2", "--json", "--address", server.Address]);
+        var table = await CliRun.RunAsync(["predict", .. files.Select(CliRun.Fixture), "--mode", "2", "--address", server.Address]);
+
+        Assert.True(batched.ExitCode == 0, batched.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(batched.Output);
+        Assert.Equal(3, reply.Items.Count);
+        Assert.Empty(reply.Probabilities);
+        for (var i = 0; i < files.Length; i++)
+        {
+            var run = await CliRun.RunAsync(["predict", CliRun.Fixture(files[i]), "--mode", "2", "--json", "--address", server.Address]);
+            var single = JsonParser.Default.Parse<PredictResponse>(run.Output);
+            Assert.Equal(2u, reply.Items[i].EnsembleSize);
+            Assert.Equal(single.ClassIndex, reply.Items[i].ClassIndex);
+            Assert.Equal(single.Confidence, reply.Items[i].Confidence, 5);
+        }
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("3 items in one call", table.Output, StringComparison.Ordinal);
+        Assert.All(files, f => Assert.Contains(f, table.Output, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Predict_FileAndFashionMnistTogether_ExitTwo()
+    {
+        var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--fashion-mnist", "0", "--address", server.Address]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("exactly one way", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_Table_ShowsLabelTopClassesAndUncertainty()
     {
         var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--address", server.Address]);

@@ -56,6 +56,48 @@ public sealed class StagedCommandsTests(StagedServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task Predict_EightFilesInOneBatchedCall_EachItemInOrderAtItsReferenceExit()
+    {
+        using var folder = new TempFolder();
+        var costs = await CostsAsync();
+        var images = new[] { 0, 1, 2, 3, 4, 5, 6, 7 };
+        var files = images.Select(i => folder.WriteFloats($"image{i}.f32", Reference.Images.AsSpan(i * Reference.ItemLength, Reference.ItemLength).ToArray()))
+            .ToArray();
+
+        var run = await CliRun.RunAsync(
+            ["predict", .. files, "--model", StagedReference.ModelName, "--mode", "accuracy", "--exit", "auto", "--json", "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(run.Output);
+        Assert.Equal("image0.f32", reply.Id);
+        Assert.Equal(images.Length, reply.Items.Count);
+        foreach (var image in images)
+        {
+            var exit = Reference.AutoExits[image];
+            Assert.Equal((uint)exit, reply.Items[image].Exit);
+            Assert.Equal(costs.Take(exit + 1).Sum(), reply.Items[image].ComputeShare, 5);
+            Assert.Equal(Reference.Answer(image, exit), reply.Items[image].ClassIndex);
+        }
+    }
+
+    [Fact]
+    public async Task Predict_SeveralFashionMnistImages_OneRowEachWithTheTrueLabel()
+    {
+        var run = await CliRun.RunAsync(["predict", "--fashion-mnist", "0", "1", "2", "--model", StagedReference.ModelName, "--address", server.Address]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("3 items in one call", run.Output, StringComparison.Ordinal);
+        foreach (var id in new[] { "fashion-mnist-0", "fashion-mnist-1", "fashion-mnist-2" })
+        {
+            Assert.Contains(id, run.Output, StringComparison.Ordinal);
+        }
+
+        // Test image 0 is an ankle boot.
+        Assert.Contains("Ankle boot", run.Output, StringComparison.Ordinal);
+        Assert.Contains("true label", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_Table_ShowsTheExitAndTheConformalSetOfTheJsonAnswer()
     {
         using var folder = new TempFolder();

@@ -57,11 +57,112 @@ public sealed class ClientCallsTests
         var ids = new List<string>();
         await foreach (var reply in client.PredictStreamAsync(Generate(20), OperatingPoint.Throughput))
         {
-            Assert.Equal(1u, reply.EnsembleSize);
+            Assert.True(reply.Succeeded);
+            Assert.Equal(1u, reply.Response.EnsembleSize);
             ids.Add(reply.Id);
         }
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"s{i}").Order(), ids.Order());
+    }
+
+    [Fact]
+    public async Task PredictStreamAsync_BadRequestAmongGoodOnes_ItsResultIsAnErrorAndTheOthersAreAnswered()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+
+        var results = new Dictionary<string, StreamResult>();
+        await foreach (var result in client.PredictStreamAsync(WithBadOne()))
+        {
+            results.Add(result.Id, result);
+        }
+
+        Assert.Equal(["a", "bad", "c"], results.Keys.Order());
+        Assert.True(results["a"].Succeeded && results["c"].Succeeded);
+        var bad = results["bad"];
+        Assert.False(bad.Succeeded);
+        Assert.Equal(StatusCode.InvalidArgument, bad.Error!.Value.StatusCode);
+        Assert.Contains("not finite", bad.Error.Value.Detail, StringComparison.Ordinal);
+        var thrown = Assert.Throws<RpcException>(() => bad.GetResponseOrThrow());
+        Assert.StartsWith("request 'bad':", thrown.Status.Detail, StringComparison.Ordinal);
+        Assert.Same(results["a"].Response, results["a"].GetResponseOrThrow());
+    }
+
+    [Fact]
+    public async Task PredictStreamAsync_NoDeadline_OutlivesTheUnaryDefaultTimeout()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        // A unary call would end after 300 ms; the stream waits 1 s between requests and must still be open.
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target], o => o.DefaultTimeout = TimeSpan.FromMilliseconds(300));
+
+        var ids = new List<string>();
+        await foreach (var result in client.PredictStreamAsync(Slowly()))
+        {
+            ids.Add(result.GetResponseOrThrow().Id);
+        }
+
+        Assert.Equal(["first", "second"], ids.Order());
+    }
+
+    [Fact]
+    public async Task PredictBatchAsync_FiveItems_FiveResultsInOrder()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+        var items = Enumerable.Range(0, 5).Select(i => new float[] { i, -i, 2, 0.5f }).ToArray();
+        var template = Requests.Mimo([], "batch");
+
+        var results = await client.PredictBatchAsync(template, items, OperatingPoint.Size(2));
+
+        Assert.Equal(5, results.Count);
+        for (var i = 0; i < items.Length; i++)
+        {
+            var single = await client.PredictAsync(Requests.Mimo(items[i]), OperatingPoint.Size(2));
+            Assert.Equal(2u, results[i].EnsembleSize);
+            Assert.Equal(single.ClassIndex, results[i].ClassIndex);
+            Assert.Equal(single.Confidence, results[i].Confidence, 1e-6);
+        }
+
+        Assert.Empty(template.Data);
+        Assert.Equal([4L], template.Shape);
+    }
+
+    [Fact]
+    public async Task PredictBatchAsync_BadItem_InvalidArgumentNamingIt()
+    {
+        var (server, models) = await ClientHarness.MimoServerAsync();
+        await using var _s = server;
+        using var _m = models;
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.PredictBatchAsync(Requests.Mimo([]), [[1, 2, 3, 4], [1, float.NaN, 3, 4]]));
+        var wrongLength = await Assert.ThrowsAsync<ArgumentException>(() => client.PredictBatchAsync(Requests.Mimo([]), [[1, 2, 3, 4], [1, 2, 3]]));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("item 1:", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Item 1 has 3 values; the shape [4] needs 4", wrongLength.Message, StringComparison.Ordinal);
+    }
+
+    private static async IAsyncEnumerable<MimmoServe.Protocol.V1.PredictRequest> WithBadOne()
+    {
+        yield return Requests.Mimo([1, 2, 3, 4], "a");
+        yield return Requests.Mimo([1, float.NaN, 3, 4], "bad");
+        yield return Requests.Mimo([4, 3, 2, 1], "c");
+        await Task.CompletedTask;
+    }
+
+    private static async IAsyncEnumerable<MimmoServe.Protocol.V1.PredictRequest> Slowly()
+    {
+        yield return Requests.Mimo([1, 2, 3, 4], "first");
+        // The pause is the point of the test (a stream idle for longer than the unary timeout), not a wait for a condition.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        yield return Requests.Mimo([4, 3, 2, 1], "second");
     }
 
     [Fact]

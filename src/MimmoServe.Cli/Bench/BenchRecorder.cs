@@ -3,8 +3,9 @@ using MimmoServe.Protocol.V1;
 namespace MimmoServe.Cli.Bench;
 
 /// <summary>
-/// What a benchmark saw: each successful call's latency (ms) per mode, whether its answer matched the item's label
-/// (when labels are known), the exit that answered and the compute share it cost, and each failure by status.
+/// What a benchmark saw: each successful call's latency (ms) per mode; for each answer (one per item: a batched call
+/// has several) whether it matched the item's label (when labels are known), the exit that answered and the compute
+/// share it cost; and each failure by status.
 /// Thread-safe: the workers record under one lock, held for a few additions.
 /// </summary>
 internal sealed class BenchRecorder
@@ -24,26 +25,47 @@ internal sealed class BenchRecorder
         _latencies = [.. Enumerable.Range(0, modes).Select(_ => new List<double>())];
     }
 
+    /// <summary>Answers so far: items, not calls.</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>One answered call; <paramref name="label"/> is the item's true class when known.</summary>
-    public void Success(int mode, double milliseconds, PredictResponse reply, int? label)
+    /// <summary>
+    /// One answered call: of one item, or of a batched call (<c>items</c>); <paramref name="labels"/> are the items'
+    /// true classes when known.
+    /// </summary>
+    public void Success(int mode, double milliseconds, PredictResponse reply, int[]? labels)
     {
         lock (_lock)
         {
             _latencies[mode].Add(milliseconds);
-            _exits[reply.Exit] = _exits.GetValueOrDefault(reply.Exit) + 1;
-            _computeShare += reply.ComputeShare;
-            if (label is { } truth)
+            if (reply.Items.Count == 0)
             {
-                _labelled++;
-                _correct += reply.ClassIndex == truth ? 1 : 0;
+                Answer(reply.Exit, reply.ComputeShare, reply.ClassIndex, labels?[0]);
+            }
+            else
+            {
+                for (var i = 0; i < reply.Items.Count; i++)
+                {
+                    var item = reply.Items[i];
+                    Answer(item.Exit, item.ComputeShare, item.ClassIndex, labels?[i]);
+                }
             }
         }
 
-        Interlocked.Increment(ref _completed);
+        Interlocked.Add(ref _completed, Math.Max(1, reply.Items.Count));
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void Answer(uint exit, float computeShare, int classIndex, int? label)
+    {
+        _exits[exit] = _exits.GetValueOrDefault(exit) + 1;
+        _computeShare += computeShare;
+        if (label is { } truth)
+        {
+            _labelled++;
+            _correct += classIndex == truth ? 1 : 0;
+        }
     }
 
     public void Failure(string status)
@@ -67,7 +89,8 @@ internal sealed class BenchRecorder
                 new SortedDictionary<uint, long>(_exits),
                 _labelled,
                 _correct,
-                _computeShare);
+                _computeShare,
+                Completed);
         }
     }
 }

@@ -6,7 +6,9 @@ namespace MimmoServe.Cli.Bench;
 /// The outcome of one benchmark, as printed and as written to <c>--json FILE</c>. <see cref="ClientCpuSeconds"/> is the
 /// CPU this process (the load generator) spent, to set against the server's when both share a machine.
 /// <see cref="Accuracy"/> is the share of answers equal to their item's label (null without labels); <see cref="Exits"/>
-/// (answers per exit) and <see cref="MeanComputeShare"/> are there for a staged (early-exit) model only.
+/// (answers per exit) and <see cref="MeanComputeShare"/> are there for a staged (early-exit) model only. With
+/// <see cref="ItemsPerCall"/> above 1 each call is a batched Predict: <see cref="Completed"/> and <see cref="Throughput"/>
+/// count answers (items), the latencies are per call, and <see cref="CallsPerSecond"/> counts calls.
 /// </summary>
 internal sealed record BenchResult(
     [property: JsonPropertyName("address")] string Address,
@@ -27,4 +29,6 @@ internal sealed record BenchResult(
     [property: JsonPropertyName("items")] int Items,
     [property: JsonPropertyName("accuracy")] double? Accuracy,
     [property: JsonPropertyName("exits")] IReadOnlyDictionary<string, long>? Exits,
-    [property: JsonPropertyName("mean_compute_share")] double? MeanComputeShare);
+    [property: JsonPropertyName("mean_compute_share")] double? MeanComputeShare,
+    [property: JsonPropertyName("items_per_call")] int ItemsPerCall,
+    [property: JsonPropertyName("calls_per_s")] double CallsPerSecond);

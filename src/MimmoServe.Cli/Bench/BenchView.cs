@@ -11,7 +11,12 @@ internal static class BenchView
     {
         var load = r.Loop == "closed" ? $"closed loop, concurrency {r.Concurrency}" : $"open loop, Poisson arrivals at {F(r.Rate ?? 0)}/s";
         console.WriteLine($"{r.Address} model {r.Model}: {load}, {F(r.Duration)} s; client CPU {F(r.ClientCpuSeconds)} s");
-        console.WriteLine($"{(r.Items == 1 ? "one random item" : $"{r.Items} items in turn")}, exit policy {r.ExitPolicy}");
+        var perCall = r.ItemsPerCall == 1
+            ? ""
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $", {r.ItemsPerCall} items per call ({F(r.CallsPerSecond)} calls/s; completed and throughput count items, latencies calls)");
+        console.WriteLine($"{(r.Items == 1 ? "one random item" : $"{r.Items} items in turn")}, exit policy {r.ExitPolicy}{perCall}");
         var summary = new Table().AddColumns("completed", "failed", "throughput/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
         summary.AddTextRow(r.Completed.ToString(CultureInfo.InvariantCulture), r.Failed.ToString(CultureInfo.InvariantCulture), F(r.Throughput), F(r.Latency.P50), F(r.Latency.P90), F(r.Latency.P99), F(r.Latency.P999), F(r.Latency.Max));
         console.Write(summary);

@@ -16,15 +16,16 @@ internal sealed class LoadGenerator
     private readonly MimmoClient _client;
     private readonly BenchSettings _settings;
     private readonly IReadOnlyList<PredictRequest> _requests;
-    private readonly int[]? _labels;
+    private readonly IReadOnlyList<int[]>? _labels;
     private readonly BenchRecorder _recorder;
     private long _next = -1;
 
-    /// <param name="requests">The items, one request each; calls only read a request, so every call of an item shares it.</param>
-    /// <param name="labels">The items' true classes, or null.</param>
-    public LoadGenerator(MimmoClient client, BenchSettings settings, IReadOnlyList<PredictRequest> requests, int[]? labels, BenchRecorder recorder)
+    /// <param name="requests">The requests (one item each, or batched); calls only read a request, so every call of it shares it.</param>
+    /// <param name="labels">Each request's items' true classes, or null.</param>
+    public LoadGenerator(
+        MimmoClient client, BenchSettings settings, IReadOnlyList<PredictRequest> requests, IReadOnlyList<int[]>? labels, BenchRecorder recorder)
     {
-        if (requests.Count == 0 || labels is not null && labels.Length != requests.Count)
+        if (requests.Count == 0 || labels is not null && labels.Count != requests.Count)
         {
             throw new ArgumentException("a benchmark needs at least one item, and one label per item when there are labels.", nameof(requests));
         }

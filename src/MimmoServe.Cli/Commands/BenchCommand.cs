@@ -33,19 +33,36 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random input, arrivals and mode picks. Default 1.", DefaultValueFactory = _ => 1 };
         var exit = new Option<string?>("--exit") { Description = "Exit policy of a staged (early-exit) model on every call: auto, full or a confidence threshold in (0, 1]. Default the model's default." };
         var images = new Option<string?>("--images") { Description = "Send these items in turn instead of one random item: a gzipped IDX image file (labels from the labels-idx1 file beside it), an .npy array [N, *item], or raw float32 [N, *item] (labels from a manifest.json beside it, as models/reference/). With labels, the served accuracy is reported." };
+        var itemsPerCall = new Option<int>("--items-per-call", "-n")
+        {
+            Description = "Items per call: more than 1 sends batched Predict calls ([N, *item]), each item packed on its own. Default 1.",
+            DefaultValueFactory = _ => 1,
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file." };
-        var command = new Command("bench", "Load the server and report throughput, latency percentiles, errors, accuracy and exits.") { address, model, concurrency, rate, duration, modes, exit, images, maxInFlight, seed, json };
+        var command = new Command("bench", "Load the server and report throughput, latency percentiles, errors, accuracy and exits.")
+        {
+            address, model, concurrency, rate, duration, modes, exit, images, itemsPerCall, maxInFlight, seed, json,
+        };
         ServerCommand.SetAction(command, context, address, async (parse, _, token) =>
         {
             var mix = parse.GetValue(modes) is { Length: > 0 } text ? ModeMix.Parse(text) : ModeMix.Parse("default:1");
             var policy = parse.GetValue(exit) is { } exitText ? ExitPolicy.Parse(exitText) : default;
-            var settings = new BenchSettings(parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix, parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images));
+            var settings = new BenchSettings(
+                parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix,
+                parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images), parse.GetValue(itemsPerCall));
             Validate(settings);
             using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
             var items = settings.Images is { } path ? ItemSet.Load(path, info.ItemShape) : new ItemSet([RandomItem(info, settings.Seed)], null);
+            if (info.MaxItemsPerRequest > 0 && settings.ItemsPerCall > info.MaxItemsPerRequest)
+            {
+                throw new ArgumentException(
+                    $"--items-per-call {settings.ItemsPerCall}: model '{info.Name}' takes at most {info.MaxItemsPerRequest} items per request.");
+            }
+
             var recorder = new BenchRecorder(mix.Names.Count());
-            var generator = new LoadGenerator(client, settings, [.. items.Items.Select(item => Request(info, item))], items.Labels, recorder);
+            var (requests, labels) = Requests(info, items, settings.ItemsPerCall);
+            var generator = new LoadGenerator(client, settings, requests, labels, recorder);
             var elapsed = await WithProgressAsync(context, settings, recorder, generator.RunAsync(token)).ConfigureAwait(false);
             var result = Summarize(string.Join(",", client.Addresses.Select(a => a.Authority)), info, settings, items.Items.Length, elapsed, recorder);
             BenchView.Write(context.Console, result);
@@ -62,9 +79,9 @@ internal static class BenchCommand
 
     private static void Validate(BenchSettings s)
     {
-        if (s.Concurrency < 1 || s.Duration <= TimeSpan.Zero || s.Rate is <= 0 || s.MaxInFlight < 1)
+        if (s.Concurrency < 1 || s.Duration <= TimeSpan.Zero || s.Rate is <= 0 || s.MaxInFlight < 1 || s.ItemsPerCall < 1)
         {
-            throw new ArgumentException("--concurrency, --duration, --rate and --max-in-flight must be positive.");
+            throw new ArgumentException("--concurrency, --duration, --rate, --items-per-call and --max-in-flight must be positive.");
         }
     }
 
@@ -80,12 +97,38 @@ internal static class BenchCommand
         return item;
     }
 
-    private static PredictRequest Request(ModelInfo info, float[] item)
+    /// <summary>
+    /// The requests the generator cycles over, built once: one per item, or with <paramref name="perCall"/> above 1 one
+    /// batched request per group of that many consecutive items (wrapping around), enough groups to cover every item.
+    /// </summary>
+    private static (PredictRequest[] Requests, int[][]? Labels) Requests(ModelInfo info, ItemSet items, int perCall)
     {
-        var request = new PredictRequest { Model = info.Name };
-        request.Shape.AddRange(info.ItemShape);
-        request.Data.AddRange(item);
-        return request;
+        var count = items.Items.Length;
+        var groups = perCall == 1 ? count : (count + perCall - 1) / perCall;
+        var requests = new PredictRequest[groups];
+        var labels = items.Labels is null ? null : new int[groups][];
+        for (var g = 0; g < groups; g++)
+        {
+            var members = Enumerable.Range(g * perCall, perCall).Select(i => i % count).ToArray();
+            var template = new PredictRequest { Model = info.Name };
+            template.Shape.AddRange(info.ItemShape);
+            if (perCall == 1)
+            {
+                template.Data.AddRange(items.Items[members[0]]);
+                requests[g] = template;
+            }
+            else
+            {
+                requests[g] = MimmoClient.BatchRequest(template, [.. members.Select(i => items.Items[i])]);
+            }
+
+            if (labels is not null)
+            {
+                labels[g] = [.. members.Select(i => items.Labels![i])];
+            }
+        }
+
+        return (requests, labels);
     }
 
     /// <summary>Waits for the run, showing progress: a live line on a terminal, a plain line per second otherwise.</summary>
@@ -124,7 +167,8 @@ internal static class BenchCommand
         var staged = model.StageCosts.Count > 0;
         var names = settings.Modes.Names.ToArray();
         var byMode = names.Select((name, i) => (name, summary: LatencySummary.Of(latencies[i]))).ToDictionary(p => p.name, p => p.summary, StringComparer.Ordinal);
-        var completed = latencies.Sum(l => (long)l.Length);
+        var calls = latencies.Sum(l => (long)l.Length);
+        var completed = snapshot.Answers;
         return new BenchResult(
             address,
             model.Name,
@@ -144,6 +188,8 @@ internal static class BenchCommand
             items,
             snapshot.Labelled > 0 ? (double)snapshot.Correct / snapshot.Labelled : null,
             staged ? snapshot.Exits.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value, StringComparer.Ordinal) : null,
-            staged && completed > 0 ? snapshot.ComputeShareSum / completed : null);
+            staged && completed > 0 ? snapshot.ComputeShareSum / completed : null,
+            settings.ItemsPerCall,
+            calls / elapsed);
     }
 }

@@ -3,27 +3,39 @@ using MimmoServe.Protocol.V1;
 
 namespace MimmoServe.Cli.Input;
 
-/// <summary>The item of <c>mimmo predict</c>, from exactly one source, checked against the model's item shape.</summary>
+/// <summary>The items of <c>mimmo predict</c>, from one kind of source (files or Fashion-MNIST indices), each checked against the model's item shape.</summary>
 internal static class PredictInput
 {
-    /// <summary>The item's values; <paramref name="file"/> ending in <c>.npy</c> is NumPy, any other file raw float32.</summary>
-    /// <exception cref="InvalidDataException">No source, two sources, or an item that does not fit the model.</exception>
-    public static float[] Load(string? file, int? fashionIndex, string fashionPath, ModelInfo model)
+    /// <summary>
+    /// The items with their ids (the file's name, or <c>fashion-mnist-N</c>), in the order given; a file ending in
+    /// <c>.npy</c> is NumPy, any other file raw float32.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No source, both kinds of source, or an item that does not fit the model.</exception>
+    public static IReadOnlyList<(string Id, float[] Data)> Load(
+        IReadOnlyList<string> files, IReadOnlyList<int> fashionIndices, string fashionPath, ModelInfo model)
     {
-        if ((file is null) == (fashionIndex is null))
+        if ((files.Count == 0) == (fashionIndices.Count == 0))
         {
-            throw new InvalidDataException("give exactly one input: a file (.npy or raw float32) or --fashion-mnist N.");
+            throw new InvalidDataException("give the input in exactly one way: files (.npy or raw float32) or --fashion-mnist N [N ...].");
         }
 
-        var data = fashionIndex is { } index
-            ? FashionMnist.Image(fashionPath, index)
-            : file!.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? NpyReader.Read(file).Data : RawFloatReader.Read(file);
+        var items = fashionIndices.Count > 0
+            ? fashionIndices.Select(i => ($"fashion-mnist-{i}", FashionMnist.Image(fashionPath, i))).ToList()
+            : files.Select(f => (Path.GetFileName(f), Read(f))).ToList();
         var expected = model.ItemShape.Aggregate(1L, (a, b) => a * b);
-        if (data.Length != expected)
+        foreach (var (id, data) in items)
         {
-            throw new InvalidDataException($"the input has {data.Length} values; model '{model.Name}' takes one item of shape {ModelView.Shape(model.ItemShape)} ({expected} values).");
+            if (data.Length != expected)
+            {
+                throw new InvalidDataException(
+                    $"the input {id} has {data.Length} values; model '{model.Name}' takes items of shape " +
+                    $"{ModelView.Shape(model.ItemShape)} ({expected} values).");
+            }
         }
 
-        return data;
+        return items;
     }
+
+    private static float[] Read(string file) =>
+        file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? NpyReader.Read(file).Data : RawFloatReader.Read(file);
 }

@@ -41,6 +41,50 @@ internal static class PredictionView
         }
     }
 
+    /// <summary>The results of a batched call, one row per item in order, with the true label and whether the answer is right when known.</summary>
+    /// <param name="ids">The items' names, in order.</param>
+    /// <param name="truths">The items' true classes (null entries unknown), or null when none is known.</param>
+    public static void WriteItems(
+        IAnsiConsole console,
+        string model,
+        IReadOnlyList<string> ids,
+        IReadOnlyList<ItemResult> results,
+        IReadOnlyList<int?>? truths,
+        IReadOnlyList<string> labels)
+    {
+        var table = new Table().Title($"{model}: {results.Count} items in one call")
+            .AddColumns("item", "label", "class", "confidence", "k", "members", "exit", "mutual information");
+        if (truths is not null)
+        {
+            table.AddColumns("true label", "");
+        }
+
+        for (var i = 0; i < results.Count; i++)
+        {
+            var r = results[i];
+            var mutualInformation = (r.Uncertainty ?? new Uncertainty()).MutualInformation;
+            var row = new List<string>
+            {
+                ids[i], r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members), Number(r.Exit),
+                Number(mutualInformation),
+            };
+            if (truths is not null)
+            {
+                var truth = truths[i];
+                row.Add(truth is { } t ? (t >= 0 && t < labels.Count ? labels[t] : Number(t)) : "");
+                row.Add(truth is null ? "" : truth == r.ClassIndex ? "correct" : "wrong");
+            }
+
+            table.AddTextRow([.. row]);
+        }
+
+        console.Write(table);
+        if (results.Count > 0 && results[0].Timing is { } t0)
+        {
+            console.WriteLine($"first item: queue {t0.QueueUs} us, compute {t0.ComputeUs} us, run of {t0.BatchRows} rows for {t0.BatchRequests} requests");
+        }
+    }
+
     private static string Number(float value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

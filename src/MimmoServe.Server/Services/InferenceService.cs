@@ -62,7 +62,15 @@ internal sealed class InferenceService : IGrpcService
             Authorize(context, request.Model);
             var model = _host.Repository.Get(request.Model);
             call.Model = model.Name;
-            var prediction = await model.PredictAsync(ProtocolMapping.ToInput(request, mode, exit), Deadline(context), context.CancellationToken).ConfigureAwait(false);
+            var input = ProtocolMapping.ToInput(request, mode, exit);
+            if (model.IsBatched(input))
+            {
+                var predictions = await model.PredictBatchAsync(input, Deadline(context), context.CancellationToken).ConfigureAwait(false);
+                call.Succeeded(predictions);
+                return ProtocolMapping.ToResponse(request.Id, model.Name, predictions);
+            }
+
+            var prediction = await model.PredictAsync(input, Deadline(context), context.CancellationToken).ConfigureAwait(false);
             call.Succeeded(prediction);
             return ProtocolMapping.ToResponse(prediction);
         }

@@ -6,8 +6,9 @@ using MimmoServe.Grpc.Server;
 using MimmoServe.Protocol;
 using MimmoServe.Protocol.V1;
 using MimmoServe.Server.Hosting;
+using MimmoServe.Server.Security;
 using MimmoServe.Server.Telemetry;
-using MimmoServe.Serving.Ensembles;
+using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Mapping;
 
 namespace MimmoServe.Server.Services;
@@ -15,12 +16,16 @@ namespace MimmoServe.Server.Services;
 /// <summary>
 /// One PredictStream call. The reader submits each request to the repository as it arrives (so one stream's
 /// requests share runs with each other and with other callers) and a single writer sends each response as soon as
-/// its prediction completes: responses come out of order, paired by <c>id</c>. At most <c>maxInFlight</c> requests
-/// are queued, running or waiting to be written; the reader stops reading until one is written, so a client that
-/// sends faster than the model serves is slowed by HTTP/2 flow control rather than refused.
-/// <para>A request that is refused (bad input, unknown model, full queue) or fails ends the stream with that status,
-/// its message naming the request's id, after the responses of the requests accepted before it; requests after it
-/// are not read. When shutdown begins the stream stops reading, answers what it accepted and ends UNAVAILABLE.</para>
+/// its prediction completes: responses come out of order, paired by <c>id</c>. A message may be batched ([N, *item])
+/// and gets one response with N results. At most <c>maxInFlight</c> messages are queued, running or waiting to be
+/// written; the reader stops reading until one is written, so a client that sends faster than the model serves is
+/// slowed by HTTP/2 flow control rather than refused.
+/// <para>A message that is refused (bad input, unknown model, full queue, unmeetable deadline) or whose run fails is
+/// answered by a response carrying <c>error</c> (its status code and message) and the stream goes on, as Triton's
+/// ModelStreamInfer does. What concerns the stream itself ends it with a status, after the responses of the messages
+/// accepted before it, naming the message's id: a token refused for a model (UNAUTHENTICATED, PERMISSION_DENIED),
+/// cancellation, and shutdown. When shutdown begins the stream stops reading, answers what it accepted and ends
+/// UNAVAILABLE.</para>
 /// </summary>
 /// <remarks>Threading: the reader runs on the handler's flow, the writer on its own task; they share the
 /// completion channel, the semaphore and the first failure (set once, by compare-exchange).</remarks>
@@ -33,8 +38,7 @@ internal sealed class PredictStreamSession
     private readonly ILogger _logger;
     private readonly Action<string> _authorize;
     private readonly SemaphoreSlim _slots;
-    private readonly Channel<(string Id, Task<Prediction> Task, RequestScope Call)> _completed =
-        Channel.CreateUnbounded<(string, Task<Prediction>, RequestScope)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<StreamAnswer> _completed = Channel.CreateUnbounded<StreamAnswer>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopReading;
     private RpcException? _failure;
 
@@ -82,6 +86,17 @@ internal sealed class PredictStreamSession
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="error"/> ends the stream rather than one message: a refused token, a cancellation (the
+    /// client's, or the call's deadline), and shutdown (the model stopping, or its grace period ending).
+    /// </summary>
+    internal static bool EndsStream(Exception error) => error switch
+    {
+        AccessDeniedException or OperationCanceledException or RpcException => true,
+        ServingException { Kind: ServingErrorKind.Cancelled or ServingErrorKind.Unavailable } => true,
+        _ => false,
+    };
+
     /// <summary>Reads and submits until the client half-closes (true) or reading must stop (false).</summary>
     private async Task<bool> ReadAsync(IAsyncStreamReader<PredictRequest> requests)
     {
@@ -100,7 +115,7 @@ internal sealed class PredictStreamSession
                 }
 
                 var request = requests.Current;
-                Task<Prediction> prediction;
+                StreamAnswer answer;
                 // The request's span is current while it is submitted (the batcher takes it as the parent of its
                 // queue and compute spans), then the reader's own again, so the next request's span is not its child.
                 var current = Activity.Current;
@@ -110,12 +125,22 @@ internal sealed class PredictStreamSession
                     _authorize(request.Model);
                     var model = _host.Repository.Get(request.Model);
                     call.Model = model.Name;
-                    prediction = model.PredictAsync(ProtocolMapping.ToInput(request, mode, exit), deadline, _context.CancellationToken);
+                    var input = ProtocolMapping.ToInput(request, mode, exit);
+                    answer = model.IsBatched(input)
+                        ? new StreamAnswer(request.Id, model.Name, null, model.PredictBatchAsync(input, deadline, _context.CancellationToken), null, call)
+                        : new StreamAnswer(request.Id, model.Name, model.PredictAsync(input, deadline, _context.CancellationToken), null, null, call);
                 }
-                catch (Exception e)
+                catch (Exception e) when (EndsStream(e))
                 {
                     call.Failed(SetFailure(request.Id, e), e, _context, _host.ServedName, request.Model);
                     return false;
+                }
+                catch (Exception e)
+                {
+                    // Refused: answered with an error response in its turn; the stream reads on.
+                    var status = ToStatus(e);
+                    call.Failed(status, e, _context, _host.ServedName, request.Model);
+                    answer = new StreamAnswer(request.Id, call.Model == RequestTelemetry.UnknownModel ? "" : call.Model, null, null, status, call);
                 }
                 finally
                 {
@@ -123,7 +148,15 @@ internal sealed class PredictStreamSession
                 }
 
                 Interlocked.Increment(ref _pending);
-                _ = CompleteAsync(request.Id, prediction, call);
+                if (answer.Task is { } task)
+                {
+                    _ = CompleteAsync(answer, task);
+                }
+                else
+                {
+                    _completed.Writer.TryWrite(answer);
+                    Release();
+                }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -134,7 +167,7 @@ internal sealed class PredictStreamSession
     }
 
     /// <summary>Queues the request for the writer once its prediction completes, in completion order.</summary>
-    private async Task CompleteAsync(string id, Task<Prediction> prediction, RequestScope call)
+    private async Task CompleteAsync(StreamAnswer answer, Task prediction)
     {
         try
         {
@@ -145,7 +178,7 @@ internal sealed class PredictStreamSession
             // The writer reads the outcome from the task itself.
         }
 
-        _completed.Writer.TryWrite((id, prediction, call));
+        _completed.Writer.TryWrite(answer);
         Release();
     }
 
@@ -157,40 +190,86 @@ internal sealed class PredictStreamSession
         }
     }
 
-    /// <summary>Writes each completed prediction; reads to the end of the channel whatever happens, so every slot is released.</summary>
+    /// <summary>Writes each answer; reads to the end of the channel whatever happens, so every slot is released.</summary>
     private async Task WriteAsync(IServerStreamWriter<PredictResponse> responses)
     {
         var writable = true;
-        await foreach (var (id, prediction, call) in _completed.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var answer in _completed.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            var call = answer.Call;
             try
             {
-                if (!prediction.IsCompletedSuccessfully)
+                if (answer.Task is not { } task)
                 {
-                    var error = prediction.Exception?.InnerException ?? new OperationCanceledException();
-                    call.Failed(SetFailure(id, error), error, _context);
+                    if (writable)
+                    {
+                        await responses.WriteAsync(ErrorResponse(answer, answer.Refused.GetValueOrDefault()), _context.CancellationToken).ConfigureAwait(false);
+                    }
                 }
-                else if (writable)
+                else if (!task.IsCompletedSuccessfully)
                 {
-                    await responses.WriteAsync(ProtocolMapping.ToResponse(prediction.Result), _context.CancellationToken).ConfigureAwait(false);
-                    call.Succeeded(prediction.Result);
+                    var error = task.Exception?.InnerException ?? new OperationCanceledException();
+                    if (EndsStream(error))
+                    {
+                        call.Failed(SetFailure(answer.Id, error), error, _context);
+                    }
+                    else
+                    {
+                        var status = ToStatus(error);
+                        call.Failed(status, error, _context);
+                        if (writable)
+                        {
+                            await responses.WriteAsync(ErrorResponse(answer, status), _context.CancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+                else if (!writable)
+                {
+                    call.Failed(Status.DefaultCancelled);
+                }
+                else if (answer.Batch is { } batch)
+                {
+                    var response = ProtocolMapping.ToResponse(answer.Id, answer.Model, batch.Result);
+                    await responses.WriteAsync(response, _context.CancellationToken).ConfigureAwait(false);
+                    call.Succeeded(batch.Result);
                 }
                 else
                 {
-                    call.Failed(Status.DefaultCancelled);
+                    var prediction = answer.Single!.Result;
+                    await responses.WriteAsync(ProtocolMapping.ToResponse(prediction), _context.CancellationToken).ConfigureAwait(false);
+                    call.Succeeded(prediction);
                 }
             }
             catch (Exception e)
             {
                 // The client left or the deadline ended the call: nothing more can be written.
                 writable = false;
-                call.Failed(SetFailure(id, e));
+                call.Failed(SetFailure(answer.Id, e));
             }
             finally
             {
                 _slots.Release();
             }
         }
+    }
+
+    private static PredictResponse ErrorResponse(StreamAnswer answer, Status status) => new()
+    {
+        Id = answer.Id,
+        Model = answer.Model,
+        Error = new ItemError { Code = (uint)status.StatusCode, Message = status.Detail },
+    };
+
+    /// <summary>The status of one message's refusal or failure (the server log gets an unexpected one's detail).</summary>
+    private Status ToStatus(Exception e)
+    {
+        var status = StatusMap.ToStatus(e, out var unexpected);
+        if (unexpected)
+        {
+            HostLog.CallFailed(_logger, _context.Method.FullName, e);
+        }
+
+        return status;
     }
 
     /// <summary>Keeps the first failure, with the id of the request it belongs to, and stops reading. Returns this request's status.</summary>

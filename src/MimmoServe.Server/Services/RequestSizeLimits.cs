@@ -21,21 +21,21 @@ internal static class RequestSizeLimits
     /// <summary>Room for a PredictRequest's other fields and their tags: model name, id, shape, options. 64 KiB, generous.</summary>
     public const int ProtobufRoom = 64 * 1024;
 
-    /// <summary>The bytes one item of the largest served item shape may take in a PredictRequest.</summary>
-    public static long MaxBytesPerItem(IEnumerable<ServedModel> models)
+    /// <summary>The bytes the items of one request to <paramref name="model"/> may take: its item length times its <c>max_items_per_request</c>.</summary>
+    public static long MaxItemBytes(ServedModel model)
     {
-        ArgumentNullException.ThrowIfNull(models);
-        var largest = models.Select(m => (long)m.Contract.ItemLength).DefaultIfEmpty(0).Max();
-        return largest * WireBytesPerElement + ProtobufRoom;
+        ArgumentNullException.ThrowIfNull(model);
+        return (long)model.Contract.ItemLength * WireBytesPerElement * model.MaxItemsPerRequest;
     }
 
     /// <summary>
-    /// The largest PredictRequest (Predict, and each message of PredictStream): <see cref="MaxBytesPerItem"/> times the
-    /// items one request may carry. That is 1 today; batched Predict (<c>max_items_per_request</c>) passes its own.
+    /// The largest PredictRequest (Predict, and each message of PredictStream): the most item bytes any served model takes
+    /// in one request (<see cref="MaxItemBytes"/>: a batched request carries up to <c>max_items_per_request</c> items) plus
+    /// <see cref="ProtobufRoom"/>. The frame header names no model, so the limit is the served models' largest.
     /// </summary>
-    public static int MaxPredictRequestSize(IEnumerable<ServedModel> models, int maxItemsPerRequest = 1)
+    public static int MaxPredictRequestSize(IEnumerable<ServedModel> models)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxItemsPerRequest);
-        return (int)Math.Min(int.MaxValue, MaxBytesPerItem(models) * maxItemsPerRequest);
+        ArgumentNullException.ThrowIfNull(models);
+        return (int)Math.Min(int.MaxValue, models.Select(MaxItemBytes).DefaultIfEmpty(0).Max() + ProtobufRoom);
     }
 }

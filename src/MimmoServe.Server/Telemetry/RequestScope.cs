@@ -46,6 +46,24 @@ internal struct RequestScope
         End(StatusCode.OK, null);
     }
 
+    /// <summary>A batched request succeeded: each item's uncertainty is recorded, and the span says how many items it carried.</summary>
+    public readonly void Succeeded(IReadOnlyList<Prediction> predictions)
+    {
+        foreach (var prediction in predictions)
+        {
+            _telemetry.Metrics.RecordPrediction(Model, _mode, prediction.Uncertainty);
+        }
+
+        if (_activity is { IsAllDataRequested: true } && predictions.Count > 0)
+        {
+            _activity.SetTag("mimmo.items", predictions.Count)
+                .SetTag("mimmo.ensemble_size", predictions[0].EnsembleSize)
+                .SetTag("mimmo.members", predictions[0].Members);
+        }
+
+        End(StatusCode.OK, null);
+    }
+
     /// <summary>
     /// The request failed with <paramref name="status"/> because of <paramref name="error"/>. Two cases are told apart
     /// here, where the call is known: a request dropped from the queue by its call's deadline (the call's token fires

@@ -175,6 +175,64 @@ internal sealed class ModelBatcher
         _loop.Wake();
     }
 
+    /// <summary>
+    /// The items of one batched call, all or none: under one acquisition of the lock, either every request is queued
+    /// or, when the queue cannot take them all (or stopping has begun, or the deadline they share cannot be met behind
+    /// the work ahead), none is and this throws. Takes ownership of the requests (and their rented items) only when it
+    /// returns. A request already dropped by a cancelled token is left out of the queue, as <see cref="Submit"/> does.
+    /// </summary>
+    /// <param name="requests">The call's items in order, sharing one deadline.</param>
+    /// <param name="cancellationToken">The call's token: its cancellation drops every item still waiting.</param>
+    /// <exception cref="ServingException">
+    /// ResourceExhausted when the queue lacks room for all of them; DeadlineExceeded; Unavailable after <see cref="StopAsync"/>.
+    /// </exception>
+    public void SubmitAll(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var request in requests)
+        {
+            request.WatchCancellation(cancellationToken);
+        }
+
+        var slots = 0;
+        foreach (var request in requests)
+        {
+            slots += request.EnsembleSize;
+        }
+
+        lock (_lock)
+        {
+            // The call's last item is checked with its other items counted as ahead of it: room in the queue for all of
+            // them, and time before the call's one deadline for all of their runs. A call whose items all fit the next
+            // run of an empty queue is admitted, as a single request that would run next is.
+            var last = requests[^1];
+            var slotsBefore = _queuedSlots == 0 && slots <= _capacitySlots ? 0 : slots - last.EnsembleSize;
+            if (Refusal(last, requests.Count - 1, slotsBefore) is { } refusal)
+            {
+                foreach (var request in requests)
+                {
+                    request.StopWatching();
+                }
+
+                throw refusal;
+            }
+
+            foreach (var request in requests)
+            {
+                if (request.IsQueued)
+                {
+                    Enqueue(request);
+                }
+            }
+        }
+
+        _loop.Wake();
+    }
+
     /// <summary>Refuses new requests, runs every queued one (and every row waiting for a later stage), and returns when the last run has completed.</summary>
     public Task StopAsync()
     {

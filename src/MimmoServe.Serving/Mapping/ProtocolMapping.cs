@@ -9,8 +9,9 @@ namespace MimmoServe.Serving.Mapping;
 
 /// <summary>
 /// Between the mimo.v1 messages and the serving core, so the host's handlers stay a few lines: a request becomes a
-/// <see cref="PredictInput"/> without copying its data (the core copies the item while it validates, before
-/// <see cref="ServedModel.PredictAsync"/> returns), and a <see cref="Prediction"/> or a model becomes its message.
+/// <see cref="PredictInput"/> without copying its data (the core copies the items while it validates, before
+/// <see cref="ServedModel.PredictAsync"/> or <see cref="ServedModel.PredictBatchAsync"/> returns), and a
+/// <see cref="Prediction"/> (or a batched request's predictions) or a model becomes its message.
 /// </summary>
 public static class ProtocolMapping
 {
@@ -35,10 +36,10 @@ public static class ProtocolMapping
         };
     }
 
+    /// <summary>The response to a request of one item: the prediction in the top-level fields, <c>items</c> empty.</summary>
     public static PredictResponse ToResponse(Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        var u = prediction.Uncertainty;
         var response = new PredictResponse
         {
             Id = prediction.Id,
@@ -46,41 +47,95 @@ public static class ProtocolMapping
             ClassIndex = prediction.ClassIndex,
             Label = prediction.Label,
             Confidence = prediction.Confidence,
-            Uncertainty = new Protocol.V1.Uncertainty
-            {
-                PredictiveEntropy = u.PredictiveEntropy,
-                ExpectedEntropy = u.ExpectedEntropy,
-                MutualInformation = u.MutualInformation,
-                Variance = u.Variance,
-                Agreement = u.Agreement,
-            },
+            Uncertainty = ToUncertainty(prediction.Uncertainty),
             EnsembleSize = (uint)prediction.EnsembleSize,
             Members = (uint)prediction.Members,
             Exit = (uint)prediction.Exit,
             ComputeShare = prediction.ComputeShare,
-            Timing = new Timing
-            {
-                QueueUs = (ulong)Math.Max(0, prediction.Timing.QueueMicroseconds),
-                ComputeUs = (ulong)Math.Max(0, prediction.Timing.ComputeMicroseconds),
-                BatchRows = (uint)prediction.Timing.BatchRows,
-                BatchRequests = (uint)prediction.Timing.BatchRequests,
-            },
+            Timing = ToTiming(prediction.Timing),
         };
         response.Probabilities.AddRange(prediction.Probabilities);
         response.PredictionSet.AddRange(prediction.PredictionSet);
-        foreach (var top in prediction.Top)
+        AddTop(response.Top, prediction);
+        AddMembers(response.MemberPredictions, prediction);
+        return response;
+    }
+
+    /// <summary>
+    /// The response to a batched request ([N, *item]): one <c>items</c> entry per prediction, in order; the top-level
+    /// prediction fields stay unset (proto: PredictResponse).
+    /// </summary>
+    /// <param name="id">The request's id.</param>
+    /// <param name="model">The model that answered.</param>
+    /// <param name="predictions">The items' predictions, in the order of the items.</param>
+    public static PredictResponse ToResponse(string id, string model, IReadOnlyList<Prediction> predictions)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        var response = new PredictResponse { Id = id, Model = model };
+        foreach (var prediction in predictions)
         {
-            response.Top.Add(new Protocol.V1.ClassScore { Index = top.Index, Label = top.Label, Probability = top.Probability });
+            response.Items.Add(ToItemResult(prediction));
         }
 
+        return response;
+    }
+
+    /// <summary>One item of a batched response.</summary>
+    public static ItemResult ToItemResult(Prediction prediction)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        var item = new ItemResult
+        {
+            ClassIndex = prediction.ClassIndex,
+            Label = prediction.Label,
+            Confidence = prediction.Confidence,
+            Uncertainty = ToUncertainty(prediction.Uncertainty),
+            EnsembleSize = (uint)prediction.EnsembleSize,
+            Members = (uint)prediction.Members,
+            Exit = (uint)prediction.Exit,
+            ComputeShare = prediction.ComputeShare,
+            Timing = ToTiming(prediction.Timing),
+        };
+        item.Probabilities.AddRange(prediction.Probabilities);
+        item.PredictionSet.AddRange(prediction.PredictionSet);
+        AddTop(item.Top, prediction);
+        AddMembers(item.MemberPredictions, prediction);
+        return item;
+    }
+
+    private static Protocol.V1.Uncertainty ToUncertainty(Ensembles.Uncertainty u) => new()
+    {
+        PredictiveEntropy = u.PredictiveEntropy,
+        ExpectedEntropy = u.ExpectedEntropy,
+        MutualInformation = u.MutualInformation,
+        Variance = u.Variance,
+        Agreement = u.Agreement,
+    };
+
+    private static Timing ToTiming(PredictionTiming timing) => new()
+    {
+        QueueUs = (ulong)Math.Max(0, timing.QueueMicroseconds),
+        ComputeUs = (ulong)Math.Max(0, timing.ComputeMicroseconds),
+        BatchRows = (uint)timing.BatchRows,
+        BatchRequests = (uint)timing.BatchRequests,
+    };
+
+    private static void AddTop(Google.Protobuf.Collections.RepeatedField<Protocol.V1.ClassScore> target, Prediction prediction)
+    {
+        foreach (var top in prediction.Top)
+        {
+            target.Add(new Protocol.V1.ClassScore { Index = top.Index, Label = top.Label, Probability = top.Probability });
+        }
+    }
+
+    private static void AddMembers(Google.Protobuf.Collections.RepeatedField<Protocol.V1.MemberPrediction> target, Prediction prediction)
+    {
         foreach (var member in prediction.MemberPredictions)
         {
             var message = new Protocol.V1.MemberPrediction { Exit = (uint)member.Exit, Slot = (uint)member.Slot, Weight = member.Weight };
             message.Probabilities.AddRange(member.Probabilities);
-            response.MemberPredictions.Add(message);
+            target.Add(message);
         }
-
-        return response;
     }
 
     public static ModelInfo ToModelInfo(ServedModel model)
@@ -97,6 +152,7 @@ public static class ProtocolMapping
             DefaultEnsembleSize = (uint)model.DefaultEnsembleSize,
             ExecutionProvider = ProviderName(model.ExecutionProvider.Actual),
             DefaultExitPolicy = model.DefaultExitPolicy.ToString(),
+            MaxItemsPerRequest = (uint)model.MaxItemsPerRequest,
         };
         if (contract.Stages is { } stages)
         {

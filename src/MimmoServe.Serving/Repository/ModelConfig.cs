@@ -15,6 +15,7 @@ public sealed record ModelConfig
     public const double DefaultMaxQueueDelayMs = 2;
     public const int DefaultQueueSize = 1024;
     public const double DefaultRunTimeoutMs = 10_000;
+    public const int DefaultMaxItemsPerRequest = 256;
 
     /// <summary>The shortest and longest run timeout the timeout strategy (Polly) accepts.</summary>
     public const double MinRunTimeoutMs = 10, MaxRunTimeoutMs = 86_400_000;
@@ -42,6 +43,20 @@ public sealed record ModelConfig
 
     /// <summary><c>queue_size</c>: inputs that may wait; one more is refused at once. Default 1024. Must be >= 1.</summary>
     public int QueueSize { get; init; } = DefaultQueueSize;
+
+    /// <summary>
+    /// <c>max_items_per_request</c> as configured: the most items one Predict request (or PredictStream message) may
+    /// carry, its shape's leading batch dimension N. Null when config.json does not set it (see
+    /// <see cref="ItemsPerRequest"/>). Must be >= 1 and at most <see cref="QueueSize"/>.
+    /// </summary>
+    public int? MaxItemsPerRequest { get; init; }
+
+    /// <summary>
+    /// The limit in force: <see cref="MaxItemsPerRequest"/>, else 256 (about 800 KB of 28 x 28 float images, within the
+    /// default 4 MiB message size) or <see cref="QueueSize"/> when that is smaller, since a request's items are queued
+    /// all together or not at all.
+    /// </summary>
+    public int ItemsPerRequest => MaxItemsPerRequest ?? Math.Min(DefaultMaxItemsPerRequest, QueueSize);
 
     /// <summary><c>execution_provider</c>: <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>. Default cpu. A GPU provider that cannot be used falls back to CPU with a logged reason.</summary>
     public ExecutionProvider ExecutionProvider { get; init; } = ExecutionProvider.Cpu;
@@ -77,9 +92,18 @@ public sealed record ModelConfig
     public ExitPolicy ExitPolicyFor(ModelContract contract) => ExitPolicy ?? Requests.ExitPolicy.DefaultFor(contract);
 
     /// <summary>Checks the settings that depend on the model.</summary>
-    /// <exception cref="ModelConfigException">default_ensemble_size is not one the model supports, or exit_policy is not full on a model that is not staged.</exception>
+    /// <exception cref="ModelConfigException">
+    /// default_ensemble_size is not one the model supports, exit_policy is not full on a model that is not staged, or
+    /// max_items_per_request is larger than queue_size.
+    /// </exception>
     public void Validate(ModelContract contract)
     {
+        if (MaxItemsPerRequest is { } items && items > QueueSize)
+        {
+            throw new ModelConfigException(ModelConfigReader.Keys.MaxItemsPerRequest,
+                $"{items} is more than queue_size ({QueueSize}): a request's items are queued all together, so such a request could never be admitted");
+        }
+
         if (DefaultEnsembleSize is { } k && !contract.Supports(k))
         {
             throw new ModelConfigException(ModelConfigReader.Keys.DefaultEnsembleSize,

@@ -48,6 +48,7 @@ public static class ModelConfigReader
                     Keys.IntraOpThreads => config with { IntraOpThreads = Int(p, 0) },
                     Keys.InterOpThreads => config with { InterOpThreads = Int(p, 0) },
                     Keys.ExitPolicy => config with { ExitPolicy = Policy(p) },
+                    Keys.MaxItemsPerRequest => config with { MaxItemsPerRequest = Int(p, 1) },
                     _ => throw new ModelConfigException(p.Name, $"unknown key; the keys are {string.Join(", ", Keys.All)}"),
                 };
             }
@@ -117,9 +118,12 @@ public static class ModelConfigReader
         public const string InterOpThreads = "inter_op_threads";
         public const string RunTimeoutMs = "run_timeout_ms";
         public const string ExitPolicy = "exit_policy";
+        public const string MaxItemsPerRequest = "max_items_per_request";
 
         public static readonly IReadOnlyList<string> All =
-            [DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, GatherWhenIdle, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads,
-             RunTimeoutMs, ExitPolicy];
+            [
+                DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, GatherWhenIdle, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads,
+                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest,
+            ];
     }
 }

@@ -113,6 +113,79 @@ public sealed class ServedModel : IAsyncDisposable
         return request.Task;
     }
 
+    /// <summary>The most items one request may carry (config.json <c>max_items_per_request</c>).</summary>
+    public int MaxItemsPerRequest => Config.ItemsPerRequest;
+
+    /// <summary>
+    /// Whether <paramref name="input"/>'s shape has a leading batch dimension ([N, *item]); such a request is answered by
+    /// <see cref="PredictBatchAsync"/>.
+    /// </summary>
+    public bool IsBatched(PredictInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return ItemValidator.IsBatched(Contract, input.Shape);
+    }
+
+    /// <summary>
+    /// The items of <paramref name="input"/> (one for the item shape, N for [N, *item]), each validated, packed and run
+    /// on its own with the request's k, answered in the order of the items. Every item is checked before any is
+    /// queued (a bad one refuses the request, its message naming the item's index), and the queue takes all of them
+    /// or none (<see cref="ModelBatcher.SubmitAll"/>). Refusals throw at once, as <see cref="PredictAsync"/>'s do; the
+    /// task fails with the first failed item's error (DeadlineExceeded or Cancelled for items dropped before they
+    /// ran, Internal for a failed run).
+    /// </summary>
+    /// <param name="input">The request; not kept.</param>
+    /// <param name="deadline">When the caller stops waiting, for every item; null for none.</param>
+    /// <param name="cancellationToken">Drops every item still waiting; items already packed run to the end.</param>
+    /// <exception cref="ServingException">The request is refused; nothing was queued.</exception>
+    public Task<Prediction[]> PredictBatchAsync(PredictInput input, DateTimeOffset? deadline = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var now = _time.GetTimestamp();
+        if (deadline <= _time.GetUtcNow())
+        {
+            _batcher.Metrics?.RecordShed(Name, Telemetry.ShedReason.Deadline);
+            throw ServingErrors.DeadlineAlreadyPassed(Name);
+        }
+
+        var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
+        var policy = ExitPolicy.Resolve(Contract, DefaultExitPolicy, input.ExitPolicy);
+        var items = ItemValidator.ValidateAndCopyItems(Contract, input, MaxItemsPerRequest);
+        var requests = new PendingRequest[items.Length];
+        var trace = System.Diagnostics.Activity.Current;
+        for (var i = 0; i < items.Length; i++)
+        {
+            requests[i] = new PendingRequest(Name, input.Id, items[i], k, input.TopK, input.ReturnMembers, now, deadline)
+            {
+                TraceParent = trace,
+                ExitPolicy = policy,
+            };
+        }
+
+        try
+        {
+            _batcher.SubmitAll(requests, cancellationToken);
+        }
+        catch
+        {
+            foreach (var request in requests)
+            {
+                request.ReturnItem();
+            }
+
+            throw;
+        }
+
+        var tasks = new Task<Prediction>[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            tasks[i] = requests[i].Task;
+        }
+
+        // In the order of the items; on failure, the exception of the first failed item in that order.
+        return Task.WhenAll(tasks);
+    }
+
     /// <summary>Stops accepting requests and completes the queued ones (see <see cref="ModelBatcher.StopAsync"/>).</summary>
     public Task StopAsync() => _batcher.StopAsync();
 

@@ -49,7 +49,7 @@ public sealed class ExitPolicyTests
         var exits = new Dictionary<int, uint>();
         await foreach (var reply in client.PredictStreamAsync(Generate(reference, Images), OperatingPoint.Accuracy, ExitPolicy.Threshold(0.9)))
         {
-            exits.Add(int.Parse(reply.Id, System.Globalization.CultureInfo.InvariantCulture), reply.Exit);
+            exits.Add(int.Parse(reply.Id, System.Globalization.CultureInfo.InvariantCulture), reply.GetResponseOrThrow().Exit);
         }
 
         // Not the model's default policy (auto), so the answers show that the stream carried the header.

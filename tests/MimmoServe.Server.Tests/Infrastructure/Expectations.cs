@@ -47,4 +47,34 @@ internal static class Expectations
         Assert.Equal(expected.Agreement, response.Uncertainty.Agreement, Tolerance);
         Assert.Equal(model, response.Model);
     }
+
+    /// <summary><see cref="AssertServed(PredictResponse, float[], string, uint, string)"/> for one item of a batched response.</summary>
+    public static void AssertServed(ItemResult item, float[] x, uint k, string model = "mimo")
+    {
+        var response = new PredictResponse
+        {
+            Id = "item",
+            Model = model,
+            ClassIndex = item.ClassIndex,
+            Label = item.Label,
+            Confidence = item.Confidence,
+            Uncertainty = item.Uncertainty,
+            EnsembleSize = item.EnsembleSize,
+            Members = item.Members,
+        };
+        response.Probabilities.Add(item.Probabilities);
+        response.MemberPredictions.Add(item.MemberPredictions);
+        AssertServed(response, x, "item", k, model);
+    }
+
+    /// <summary>A batched response leaves the single-item fields unset.</summary>
+    public static void AssertNoTopLevelPrediction(PredictResponse response)
+    {
+        Assert.Empty(response.Probabilities);
+        Assert.Empty(response.MemberPredictions);
+        Assert.Null(response.Uncertainty);
+        Assert.Null(response.Timing);
+        Assert.Equal(0u, response.EnsembleSize);
+        Assert.Null(response.Error);
+    }
 }

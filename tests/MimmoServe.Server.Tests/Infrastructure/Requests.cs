@@ -14,6 +14,19 @@ internal static class Requests
         return request;
     }
 
+    /// <summary>A batched request for the mimo fixture: shape [N, 4], the items one after the other.</summary>
+    public static PredictRequest MimoBatch(float[][] items, string id = "", uint ensembleSize = 0, string model = "mimo", bool members = true)
+    {
+        var request = new PredictRequest { Model = model, Id = id, EnsembleSize = ensembleSize, ReturnMembers = members };
+        request.Shape.Add([items.Length, 4]);
+        foreach (var item in items)
+        {
+            request.Data.AddRange(item);
+        }
+
+        return request;
+    }
+
     /// <summary>Four distinct values in [-3, 3) from <paramref name="random"/>.</summary>
     public static float[] RandomItem(Random random) => [.. Enumerable.Range(0, 4).Select(_ => (float)((random.NextDouble() * 6) - 3))];
 }

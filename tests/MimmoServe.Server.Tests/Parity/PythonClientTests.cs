@@ -58,4 +58,35 @@ public sealed class PythonClientTests
         Assert.True(uncertainty.GetProperty("predictiveEntropy").GetDouble() > 0);
         Assert.Equal("fashion-mnist-0", response.GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task PredictClient_SeveralImages_OneBatchedCallAnsweringEachInOrderAsTheReference()
+    {
+        var model = _reference.Models.OrderByDescending(m => m.Slots).ThenBy(m => m.Name, StringComparer.Ordinal).First();
+        string[] images = ["3", "0", "2", "1"];
+
+        var root = Server.Configuration.ModelsDirectory.FindRepositoryRoot(AppContext.BaseDirectory)!;
+        var script = Path.Combine(root, "tests", "interop", "python", "predict_client.py");
+        var result = await MimmoServe.Grpc.Tests.Infrastructure.ProcessRunner.RunAsync(
+            "/usr/bin/python3", [script, "--address", _server.Target, "--model", model.Name, "--fashion-mnist", .. images, "--mode", "accuracy", "--json"],
+            AppContext.BaseDirectory, TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        var response = json.RootElement;
+        Assert.Equal("fashion-mnist-3-0-2-1", response.GetProperty("id").GetString());
+        var items = response.GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(images.Length, items.Length);
+        for (var i = 0; i < images.Length; i++)
+        {
+            Assert.Equal((uint)model.Slots, items[i].GetProperty("ensembleSize").GetUInt32());
+            var probabilities = items[i].GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()).ToArray();
+            var expected = model.Same(int.Parse(images[i], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(expected.Length, probabilities.Length);
+            for (var c = 0; c < expected.Length; c++)
+            {
+                Assert.Equal(expected[c], probabilities[c], 1e-4);
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ namespace MimmoServe.Server.Tests.Security;
 
 /// <summary>
 /// Per-method request limits and the cap on echoed text, with the default settings: Predict's limit follows the served
-/// models' item size (far below the 4 MiB global limit for the test model) and is checked on the 5-byte header before the
+/// models' item size times their max_items_per_request (far below the 4 MiB global limit for the test model) and is checked on the 5-byte header before the
 /// body arrives; a health service name is echoed into grpc-message at most a few hundred characters long.
 /// </summary>
 public sealed class RequestLimitTests : IAsyncLifetime
@@ -30,7 +30,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     [Fact]
     public async Task Predict_HeaderDeclaresMoreThanTheModelsItemsNeed_ResourceExhaustedBeforeTheBodyArrives()
     {
-        // 1 MiB is within the global 4 MiB limit but far above what one item of the test model can take.
+        // 1 MiB is within the global 4 MiB limit but far above what max_items_per_request (256) items of the small test model take.
         var result = await H2Flood.RunAsync(_server.Port, "/mimmo.v1.Inference/Predict", "--streams", "1", "--body", "header:1048576", "--wait", "10");
 
         var stream = Assert.Single(result.Streams);

@@ -4,7 +4,10 @@ using MimmoServe.Server.Tests.Infrastructure;
 
 namespace MimmoServe.Server.Tests.Services;
 
-/// <summary>PredictStream: ids pair responses with requests, order follows completion, a bad request ends the stream, in-flight is bounded.</summary>
+/// <summary>
+/// PredictStream: ids pair responses with requests, order follows completion, a bad request gets an error response and the
+/// stream goes on, a batched message gets one response with its items, in-flight is bounded.
+/// </summary>
 public sealed class PredictStreamTests
 {
     [Fact]
@@ -32,37 +35,101 @@ public sealed class PredictStreamTests
     }
 
     [Fact]
-    public async Task PredictStream_BadRequestAfterGoodOnes_GoodOnesAnsweredThenInvalidArgumentNamingIt()
+    public async Task PredictStream_BadRequestAmongGoodOnes_ErrorResponseNamingItAndTheStreamGoesOn()
     {
         await using var slow = await SlowServer.StartAsync();
         using var call = slow.Server.PredictStream();
         var random = new Random(3);
         var items = Enumerable.Range(0, 6).Select(_ => Requests.RandomItem(random)).ToArray();
-        for (var i = 0; i < items.Length; i++)
+        for (var i = 0; i < 3; i++)
         {
             await call.RequestStream.WriteAsync(Requests.Mimo(items[i], $"good-{i}", ensembleSize: (uint)(1 + (i % 3)), model: "fast"));
         }
 
-        var bad = Requests.Mimo([1, 2, float.NaN, 4], "bad-one", model: "fast");
-        await call.RequestStream.WriteAsync(bad);
-
-        var answered = new List<PredictResponse>();
-        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        await call.RequestStream.WriteAsync(Requests.Mimo([1, 2, float.NaN, 4], "bad-one", model: "fast"));
+        await call.RequestStream.WriteAsync(Requests.Mimo([1, 2, 3, 4], "unknown-model", model: "nope"));
+        for (var i = 3; i < items.Length; i++)
         {
-            while (await call.ResponseStream.MoveNext())
-            {
-                answered.Add(call.ResponseStream.Current);
-            }
-        });
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("request 'bad-one'", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Contains("not finite", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(items.Length, answered.Count);
-        foreach (var response in answered)
+            await call.RequestStream.WriteAsync(Requests.Mimo(items[i], $"good-{i}", ensembleSize: (uint)(1 + (i % 3)), model: "fast"));
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var answered = new List<PredictResponse>();
+        while (await call.ResponseStream.MoveNext())
+        {
+            answered.Add(call.ResponseStream.Current);
+        }
+
+        Assert.Equal(items.Length + 2, answered.Count);
+        var bad = Assert.Single(answered, r => r.Id == "bad-one");
+        Assert.Equal((uint)StatusCode.InvalidArgument, bad.Error.Code);
+        Assert.Contains("value NaN at index 2 is not finite", bad.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("fast", bad.Model);
+        Assert.Empty(bad.Probabilities);
+        var unknown = Assert.Single(answered, r => r.Id == "unknown-model");
+        Assert.Equal((uint)StatusCode.NotFound, unknown.Error.Code);
+        Assert.Equal("", unknown.Model);
+        foreach (var response in answered.Where(r => r.Id.StartsWith("good-", StringComparison.Ordinal)))
         {
             var i = int.Parse(response.Id["good-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Null(response.Error);
             Expectations.AssertServed(response, items[i], response.Id, (uint)(1 + (i % 3)), "fast");
         }
+    }
+
+    [Fact]
+    public async Task PredictStream_BatchedMessages_OneResponseEachWithItsItemsInOrder()
+    {
+        await using var slow = await SlowServer.StartAsync();
+        using var call = slow.Server.PredictStream();
+        var random = new Random(5);
+        var batches = Enumerable.Range(0, 4).Select(b => Enumerable.Range(0, 2 + b).Select(_ => Requests.RandomItem(random)).ToArray()).ToArray();
+        for (var b = 0; b < batches.Length; b++)
+        {
+            await call.RequestStream.WriteAsync(Requests.MimoBatch(batches[b], $"batch-{b}", ensembleSize: (uint)(1 + (b % 3)), model: "fast"));
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var answered = new List<PredictResponse>();
+        while (await call.ResponseStream.MoveNext())
+        {
+            answered.Add(call.ResponseStream.Current);
+        }
+
+        Assert.Equal(batches.Length, answered.Count);
+        foreach (var response in answered)
+        {
+            var b = int.Parse(response.Id["batch-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Expectations.AssertNoTopLevelPrediction(response);
+            Assert.Equal(batches[b].Length, response.Items.Count);
+            for (var i = 0; i < batches[b].Length; i++)
+            {
+                Expectations.AssertServed(response.Items[i], batches[b][i], (uint)(1 + (b % 3)), "fast");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PredictStream_BatchedMessageWithABadItem_ErrorNamingTheItemAndNothingQueued()
+    {
+        await using var slow = await SlowServer.StartAsync(rows: 4);
+        using var call = slow.Server.PredictStream();
+        var items = new[] { new float[] { 1, 2, 3, 4 }, [1, 2, float.NaN, 4] };
+
+        await call.RequestStream.WriteAsync(Requests.MimoBatch(items, "bad-batch", ensembleSize: 1, model: "slow"));
+        Assert.True(await call.ResponseStream.MoveNext());
+        var response = call.ResponseStream.Current;
+
+        Assert.Equal("bad-batch", response.Id);
+        Assert.Equal((uint)StatusCode.InvalidArgument, response.Error.Code);
+        Assert.StartsWith("item 1: value NaN at index 2", response.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, slow.Model.QueueLength);
+        // The stream is still open: the next message is answered.
+        await call.RequestStream.WriteAsync(Requests.Mimo([1, 2, 3, 4], "after", model: "fast"));
+        Assert.True(await call.ResponseStream.MoveNext());
+        Expectations.AssertServed(call.ResponseStream.Current, [1, 2, 3, 4], "after", 3, "fast");
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext());
     }
 
     [Fact]

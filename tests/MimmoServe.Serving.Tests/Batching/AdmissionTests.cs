@@ -63,4 +63,44 @@ public sealed class AdmissionTests
         Expect.Served(await task, [1, 2, 3, 4], [0, 1, 2]);
         await model.Batcher.StopAsync();
     }
+
+    [Fact]
+    public async Task SubmitAll_LastItemWouldRunPastTheDeadline_RefusedAtOnceAndNoItemQueued()
+    {
+        var time = new ManualTimeProvider();
+        var model = TestModel.Start(OneRequestPerRun, time, wrap: r => new ClockedRunner(r, time, TimeSpan.FromMilliseconds(10)));
+        model.Batcher.WarmUp();
+        // Three k=3 items: three runs of 10 ms, which may fill 3/4 of the time left: 40 ms is needed, 39 is not enough.
+        var input = Batch("three", 3, [1, 2, 3, 4], [2, 3, 4, 1], [3, 4, 1, 2]);
+
+        var error = Expect.Refused(() => model.Model.PredictBatchAsync(input, time.GetUtcNow().AddMilliseconds(39)));
+        Assert.Equal(0, model.Batcher.QueueLength);
+        var admitted = model.Model.PredictBatchAsync(input, time.GetUtcNow().AddMilliseconds(40));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(ServingErrorKind.DeadlineExceeded, error.Kind);
+        Assert.Contains("about 30 ms of runs", error.Message, StringComparison.Ordinal);
+        var predictions = await admitted;
+        Expect.Served(predictions[0], [1, 2, 3, 4], [0, 1, 2]);
+        Expect.Served(predictions[2], [3, 4, 1, 2], [0, 1, 2]);
+        await model.Batcher.StopAsync();
+    }
+
+    [Fact]
+    public async Task SubmitAll_ItemsFitTheNextRunOfAnEmptyQueue_AdmittedEvenWithADeadlineShorterThanARun()
+    {
+        var time = new ManualTimeProvider();
+        var model = TestModel.Start(OneRequestPerRun, time, wrap: r => new ClockedRunner(r, time, TimeSpan.FromMilliseconds(10)));
+        model.Batcher.WarmUp();
+
+        var task = model.Model.PredictBatchAsync(Batch("one-run", 1, [1, 2, 3, 4], [4, 3, 2, 1], [0, 1, 0, 1]), time.GetUtcNow().AddMilliseconds(5));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var predictions = await task;
+        Expect.Served(predictions[1], [4, 3, 2, 1], [1]);
+        await model.Batcher.StopAsync();
+    }
+
+    private static MimmoServe.Serving.Requests.PredictInput Batch(string id, int k, params float[][] items) =>
+        new() { Id = id, Shape = [items.Length, 4], Data = [.. items.SelectMany(x => x)], EnsembleSize = (uint)k, ReturnMembers = true };
 }

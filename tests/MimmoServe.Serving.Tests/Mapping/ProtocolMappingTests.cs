@@ -56,6 +56,45 @@ public sealed class ProtocolMappingTests
     }
 
     [Fact]
+    public async Task ToResponse_BatchedRequest_ItemsInOrderWithEveryFieldAndTheTopLevelUnset()
+    {
+        var time = new ManualTimeProvider();
+        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 1 }, time);
+        float[][] items = [[0.7f, 0.1f, 0.45f, 0.2f], [0.1f, 0.9f, 0.2f, 0.4f]];
+        var request = new PredictRequest
+        {
+            Id = "batch", RawData = ProtocolMapping.ToRawData([.. items[0], .. items[1]]), EnsembleSize = 3, ReturnMembers = true,
+        };
+        request.Shape.Add([2, 4]);
+
+        var input = ProtocolMapping.ToInput(request, null);
+        Assert.True(model.Model.IsBatched(input));
+        var task = model.Model.PredictBatchAsync(input);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var response = ProtocolMapping.ToResponse(request.Id, model.Model.Name, await task);
+
+        Assert.Equal(("batch", "mimo"), (response.Id, response.Model));
+        Assert.Empty(response.Probabilities);
+        Assert.Null(response.Uncertainty);
+        Assert.Equal(2, response.Items.Count);
+        for (var i = 0; i < items.Length; i++)
+        {
+            var expected = MimoFixture.Serve(items[i], [0, 1, 2]);
+            var item = response.Items[i];
+            Assert.Equal((3u, 3u), (item.EnsembleSize, item.Members));
+            Assert.Equal(expected.Class, item.ClassIndex);
+            Assert.Equal(expected.P.Select(p => (float)p), item.Probabilities, (a, b) => Math.Abs(a - b) < 1e-5);
+            Assert.Equal(expected.MutualInformation, item.Uncertainty.MutualInformation, 1e-5);
+            Assert.Equal(6, item.MemberPredictions.Count);
+            Assert.Equal((2u, 2u), (item.Timing.BatchRows, item.Timing.BatchRequests));
+            Assert.Equal((1u, 1f), (item.Exit, item.ComputeShare));
+        }
+
+        Assert.Equal(256u, ProtocolMapping.ToModelInfo(model.Model).MaxItemsPerRequest);
+        await model.Batcher.StopAsync();
+    }
+
+    [Fact]
     public void ToModelInfo_StagedFixture_CarriesTheStageCostsAndTheDefaultPolicy()
     {
         var model = Staged.StagedTestModel.Start(new ModelConfig { ExitPolicy = MimmoServe.Serving.Requests.ExitPolicy.Full }, new ManualTimeProvider());

@@ -19,6 +19,8 @@ public sealed class ModelConfigReaderTests
         Assert.Equal((0, 0), (config.IntraOpThreads, config.InterOpThreads));
         Assert.Equal(TimeSpan.FromSeconds(10), config.RunTimeout);
         Assert.Null(config.ExitPolicy);
+        Assert.Null(config.MaxItemsPerRequest);
+        Assert.Equal(256, config.ItemsPerRequest);
     }
 
     [Fact]
@@ -27,7 +29,7 @@ public sealed class ModelConfigReaderTests
         var config = ModelConfigReader.Read("""
             {"default_ensemble_size": 2, "max_rows_per_run": 8, "max_queue_delay_ms": 0.5, "gather_when_idle": true, "queue_size": 100,
              "execution_provider": "TensorRT", "intra_op_threads": 2, "inter_op_threads": 1, "run_timeout_ms": 250,
-             "exit_policy": "0.8"}
+             "exit_policy": "0.8", "max_items_per_request": 64}
             """);
 
         Assert.Equal(2, config.DefaultEnsembleSize);
@@ -39,6 +41,23 @@ public sealed class ModelConfigReaderTests
         Assert.Equal((2, 1), (config.IntraOpThreads, config.InterOpThreads));
         Assert.Equal(TimeSpan.FromMilliseconds(250), config.RunTimeout);
         Assert.Equal(new MimmoServe.Serving.Requests.ExitPolicy(MimmoServe.Serving.Requests.ExitPolicyKind.Threshold, 0.8f), config.ExitPolicy);
+        Assert.Equal(64, config.ItemsPerRequest);
+    }
+
+    [Fact]
+    public void ItemsPerRequest_NotSetAndASmallQueue_TheQueueSize() =>
+        Assert.Equal(10, ModelConfigReader.Read("{\"queue_size\": 10}").ItemsPerRequest);
+
+    [Fact]
+    public void Validate_MaxItemsPerRequestAboveQueueSize_RefusedNamingTheKey()
+    {
+        var config = ModelConfigReader.Read("{\"queue_size\": 10, \"max_items_per_request\": 11}");
+
+        var error = Assert.Throws<ModelConfigException>(() => config.Validate(Contracts.Mimo()));
+
+        Assert.Equal("max_items_per_request", error.Key);
+        Assert.Contains("more than queue_size (10)", error.Message, StringComparison.Ordinal);
+        ModelConfigReader.Read("{\"queue_size\": 10, \"max_items_per_request\": 10}").Validate(Contracts.Mimo());
     }
 
     [Theory]
@@ -81,6 +100,7 @@ public sealed class ModelConfigReaderTests
     [InlineData("{\"exit_policy\": \"gates\"}", "exit_policy", "not \"auto\", \"full\" or a threshold t with 0 < t <= 1")]
     [InlineData("{\"exit_policy\": 0}", "exit_policy", "not \"auto\"")]
     [InlineData("{\"exit_policy\": true}", "exit_policy", "not \"auto\"")]
+    [InlineData("{\"max_items_per_request\": 0}", "max_items_per_request", "integer >= 1")]
     [InlineData("[1]", "(file)", "JSON object")]
     [InlineData("{\"queue_size\": ", "(file)", "not valid JSON")]
     public void Read_BadKeyOrValue_RefusedNamingTheKey(string json, string key, string problem)

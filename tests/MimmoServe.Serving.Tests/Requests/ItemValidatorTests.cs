@@ -65,4 +65,51 @@ public sealed class ItemValidatorTests
         Assert.Equal(3e38f, item[0]);
         ArrayPool<float>.Shared.Return(item);
     }
+
+    [Fact]
+    public void ValidateAndCopyItems_BatchedRawData_EachItemInOrder()
+    {
+        float[] values = [1, 2, 3, 4, 5, 6, 7, 8];
+        var raw = new byte[values.Length * 4];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4), values[i]);
+        }
+
+        var items = ItemValidator.ValidateAndCopyItems(Contracts.Mimo(), new PredictInput { Shape = [2, 4], RawData = raw }, 8);
+
+        Assert.Equal(2, items.Length);
+        Assert.Equal([1f, 2, 3, 4], items[0][..4]);
+        Assert.Equal([5f, 6, 7, 8], items[1][..4]);
+        Array.ForEach(items, i => ArrayPool<float>.Shared.Return(i));
+    }
+
+    [Fact]
+    public void ValidateAndCopyItems_ItemShape_OneItem()
+    {
+        var items = ItemValidator.ValidateAndCopyItems(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [1, 2, 3, 4] }, 8);
+
+        Assert.Single(items);
+        ArrayPool<float>.Shared.Return(items[0]);
+    }
+
+    public static TheoryData<PredictInput, string> BadBatches => new()
+    {
+        { new PredictInput { Shape = [3, 4], Data = new float[12] }, "carries 3 items; the model takes at most 2 per request (max_items_per_request)" },
+        { new PredictInput { Shape = [0, 4], Data = [0] }, "the batch dimension N is 0" },
+        { new PredictInput { Shape = [-1, 4], Data = [0] }, "the batch dimension N is -1" },
+        { new PredictInput { Shape = [2, 4], Data = new float[7] }, "data has 7 elements; the shape [2, 4] needs 8 (2 items of 4)" },
+        { new PredictInput { Shape = [2, 3], Data = new float[6] }, "or [N, 4] (N items)" },
+        { new PredictInput { Shape = [2, 4], Data = [0, 0, 0, 0, 0, float.NaN, 0, 0] }, "item 1: value NaN at index 1 is not finite" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBatches))]
+    public void ValidateAndCopyItems_BadBatch_InvalidArgumentSayingWhatToFix(PredictInput input, string problem)
+    {
+        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopyItems(Contracts.Mimo(), input, 2));
+
+        Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
 }

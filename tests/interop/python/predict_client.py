@@ -9,6 +9,7 @@ run it with /usr/bin/python3.
   predict_client.py --fashion-mnist 0 --mode throughput      # one slot
   predict_client.py --list                                   # the models the server serves
   predict_client.py --fashion-mnist 7 --json                 # one JSON object per line, for scripts
+  predict_client.py --fashion-mnist 0 1 2 3 --mode accuracy  # four images in one batched call ([4, 1, 28, 28])
   predict_client.py --model fashion-jeidnn --fashion-mnist 0 --exit auto   # a staged model's early exit
 
 Exit code: 0 on success, 1 when the call ends with a gRPC error (its code and message are printed).
@@ -67,8 +68,22 @@ def call(channel, method, request, response_type, metadata, timeout):
 
 
 def print_prediction(response):
-    u = response.uncertainty
     print("model        %s" % response.model)
+    print_result(response)
+
+
+def print_items(response, indices):
+    """A batched response: one block per item, in the order of the items."""
+    print("model        %s, %d items in one call" % (response.model, len(response.items)))
+    for index, item in zip(indices, response.items):
+        print()
+        print("item         fashion-mnist-%d" % index)
+        print_result(item)
+
+
+def print_result(response):
+    """The prediction fields, which a PredictResponse of one item and an ItemResult share."""
+    u = response.uncertainty
     print("prediction   %s (class %d), confidence %.4f" % (response.label, response.class_index, response.confidence))
     print("ensemble     k = %d slots, %d members averaged" % (response.ensemble_size, response.members))
     print("top          " + ", ".join("%s %.4f" % (t.label, t.probability) for t in response.top))
@@ -90,7 +105,8 @@ def main(argv=None):
     parser.add_argument("--mode", default="", help="accuracy, throughput, balanced or a number k (the x-mimmo-mode header)")
     parser.add_argument("--ensemble-size", type=int, default=0, help="k in the request itself (wins over --mode)")
     parser.add_argument("--exit", default="", help="auto, full or a threshold in (0, 1] (the x-mimmo-exit header)")
-    parser.add_argument("--fashion-mnist", type=int, help="predict Fashion-MNIST test image N")
+    parser.add_argument("--fashion-mnist", type=int, nargs="+", metavar="N",
+                        help="predict Fashion-MNIST test image N; several go in one batched call")
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--members", action="store_true", help="also return every member's prediction")
     parser.add_argument("--list", action="store_true", help="list the served models")
@@ -118,11 +134,15 @@ def main(argv=None):
             if args.fashion_mnist is None:
                 parser.error("give --fashion-mnist N or --list")
             try:
-                image = fashion_mnist_image(args.fashion_mnist)
+                images = [fashion_mnist_image(i) for i in args.fashion_mnist]
             except ValueError as e:
                 parser.error(str(e))
-            request = pb.PredictRequest(model=args.model, shape=[1, 28, 28], data=image,
-                                        id="fashion-mnist-%d" % args.fashion_mnist,
+            batched = len(images) > 1
+            # One image: shape [1, 28, 28], the answer in the response's own fields. Several: a leading batch
+            # dimension [N, 1, 28, 28], the items one after the other, and N answers in `items`, in order.
+            shape = ([len(images)] if batched else []) + [1, 28, 28]
+            request = pb.PredictRequest(model=args.model, shape=shape, data=[v for image in images for v in image],
+                                        id="fashion-mnist-%s" % "-".join(str(i) for i in args.fashion_mnist),
                                         ensemble_size=args.ensemble_size, top_k=args.top_k,
                                         return_members=args.members)
             response = call(channel, "Predict", request, pb.PredictResponse, metadata, args.timeout)
@@ -131,6 +151,8 @@ def main(argv=None):
             return 1
     if args.json:
         print(json.dumps(json_format.MessageToDict(response, including_default_value_fields=True)))
+    elif batched:
+        print_items(response, args.fashion_mnist)
     else:
         print_prediction(response)
     return 0
