@@ -3,7 +3,8 @@ namespace MimmoServe.Bench.Suite;
 /// <summary>
 /// One load run of <c>mimmo bench</c> against the server: completed calls per second, latency percentiles in ms,
 /// failures by status, and the CPU seconds the server and the load generator spent. Over labelled items, the served
-/// accuracy; on a staged (early-exit) model, the answers per exit and the mean compute share (else null).
+/// accuracy; on a staged (early-exit) model, the answers per exit and the mean compute share (else null). Completed and
+/// the rate count inputs: a call of <see cref="ItemsPerCall"/> items answers that many.
 /// </summary>
 internal sealed record LoadResult(
     string Loop,
@@ -21,8 +22,19 @@ internal sealed record LoadResult(
     double ClientCpuSeconds,
     double? Accuracy = null,
     IReadOnlyDictionary<string, long>? Exits = null,
-    double? MeanComputeShare = null)
+    double? MeanComputeShare = null,
+    int ItemsPerCall = 1,
+    double MeanMs = double.NaN)
 {
+    /// <summary>Calls answered per second.</summary>
+    public double CallsPerSecond => PerSecond / ItemsPerCall;
+
+    /// <summary>Server CPU time per answered input, in microseconds.</summary>
+    public double ServerCpuMicrosPerInput => ServerCpuSeconds / Math.Max(1, Completed) * 1e6;
+
+    /// <summary>The load generator's CPU time per call, in microseconds.</summary>
+    public double ClientCpuMicrosPerCall => ClientCpuSeconds / Math.Max(1, Completed / (double)ItemsPerCall) * 1e6;
+
     /// <summary>
     /// Two runs of the same load as one: counts, CPU and exits summed, rates over the total time, accuracy and compute
     /// share weighted by answers. Percentiles cannot be merged from summaries: each is the higher of the two.
@@ -47,7 +59,9 @@ internal sealed record LoadResult(
             a.ClientCpuSeconds + b.ClientCpuSeconds,
             Weighted(a.Accuracy, b.Accuracy),
             Sum(a.Exits, b.Exits),
-            Weighted(a.MeanComputeShare, b.MeanComputeShare));
+            Weighted(a.MeanComputeShare, b.MeanComputeShare),
+            a.ItemsPerCall,
+            Weighted(a.MeanMs, b.MeanMs) ?? double.NaN);
     }
 
     private static Dictionary<string, long>? Sum(IReadOnlyDictionary<string, long>? x, IReadOnlyDictionary<string, long>? y) =>

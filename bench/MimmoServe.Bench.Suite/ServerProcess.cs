@@ -9,21 +9,25 @@ namespace MimmoServe.Bench.Suite;
 
 /// <summary>
 /// The server under test: <c>MimmoServe.Server</c> of this build as a child process on a free loopback port, serving
-/// one models folder; ready when its gRPC health says SERVING. Its output goes to a log file, shown if it fails.
+/// one models folder, its admin port on another; ready when its gRPC health says SERVING. Its output goes to a log file, shown if it fails.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _log;
 
-    private ServerProcess(Process process, int port, string log)
+    private ServerProcess(Process process, int port, int adminPort, string log)
     {
         _process = process;
         Port = port;
+        AdminPort = adminPort;
         _log = log;
     }
 
     public int Port { get; }
+
+    /// <summary>The admin port: /metrics, which the native load reads for the calls that failed.</summary>
+    public int AdminPort { get; }
 
     public string Address => $"http://127.0.0.1:{Port}";
 
@@ -33,12 +37,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(SuitePaths paths, string modelsFolder)
     {
         var port = FreePort();
+        var adminPort = FreePort();
         var log = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mimmo-suite-server-{Environment.ProcessId}-{port}.log");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { paths.ServerDll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0", "--models", modelsFolder },
+            ArgumentList = { paths.ServerDll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--models", modelsFolder },
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
@@ -47,7 +52,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Write(writer, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, port, log);
+        var server = new ServerProcess(process, port, adminPort, log);
         await server.WaitUntilServingAsync(TimeSpan.FromSeconds(90)).ConfigureAwait(false);
         return server;
     }

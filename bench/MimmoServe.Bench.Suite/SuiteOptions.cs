@@ -2,14 +2,19 @@ using System.Globalization;
 
 namespace MimmoServe.Bench.Suite;
 
-/// <summary>The suite's command line: <c>[--seconds S] [--warmup S] [--out DIR] [--models a,b] [--quick]</c>.</summary>
-internal sealed record SuiteOptions(double Seconds, double Warmup, string? OutFolder, IReadOnlyList<string>? Models)
+/// <summary>
+/// The suite's command line: <c>[--seconds S] [--warmup S] [--server-warmup S] [--items 1,16] [--out DIR] [--models a,b] [--quick]</c>.
+/// </summary>
+internal sealed record SuiteOptions(double Seconds, double Warmup, double ServerWarmup, IReadOnlyList<int> Items, string? OutFolder, IReadOnlyList<string>? Models)
 {
-    public const string Usage = "usage: MimmoServe.Bench.Suite [--seconds S (per measurement, default 8)] [--warmup S (default 2)] [--out DIR (default bench/)] [--models name,name] [--quick (2 s each, for a smoke run)]";
+    public const string Usage = "usage: MimmoServe.Bench.Suite [--seconds S (per measurement, default 8)] [--warmup S (before each measurement, default 2)] " +
+        "[--server-warmup S (saturating load on a new server before its first measurement, default 12)] [--items N,N (items per call, default 1,16)] " +
+        "[--out DIR (default bench/)] [--models name,name] [--quick (2 s each, for a smoke run)]";
 
     public static SuiteOptions Parse(string[] args)
     {
-        double seconds = 8, warmup = 2;
+        double seconds = 8, warmup = 2, serverWarmup = 12;
+        IReadOnlyList<int> items = [1, 16];
         string? outFolder = null;
         IReadOnlyList<string>? models = null;
         for (var i = 0; i < args.Length; i++)
@@ -23,6 +28,12 @@ internal sealed record SuiteOptions(double Seconds, double Warmup, string? OutFo
                 case "--warmup":
                     warmup = double.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
+                case "--server-warmup":
+                    serverWarmup = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--items":
+                    items = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+                    break;
                 case "--out":
                     outFolder = Value();
                     break;
@@ -32,17 +43,18 @@ internal sealed record SuiteOptions(double Seconds, double Warmup, string? OutFo
                 case "--quick":
                     seconds = 2;
                     warmup = 0.5;
+                    serverWarmup = 2;
                     break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'. {Usage}");
             }
         }
 
-        if (!(seconds > 0) || !(warmup >= 0))
+        if (!(seconds > 0) || !(warmup >= 0) || !(serverWarmup >= 0) || items.Count == 0 || items.Any(n => n < 1))
         {
-            throw new ArgumentException($"--seconds must be positive and --warmup not negative. {Usage}");
+            throw new ArgumentException($"--seconds must be positive, --warmup and --server-warmup not negative, --items whole numbers >= 1. {Usage}");
         }
 
-        return new SuiteOptions(seconds, warmup, outFolder, models);
+        return new SuiteOptions(seconds, warmup, serverWarmup, items, outFolder, models);
     }
 }
