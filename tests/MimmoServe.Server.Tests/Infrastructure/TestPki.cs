@@ -57,6 +57,22 @@ internal sealed class TestPki : IDisposable
         return Write(ca, "localhost", ServerAuthentication, certificatePath, keyPath);
     }
 
+    /// <summary>
+    /// A client certificate from a CA the server does not trust, whose AIA extension (CA issuers and OCSP) and CRL
+    /// distribution point all name <paramref name="url"/>: a server that downloads what a certificate names fetches it.
+    /// </summary>
+    public (string Certificate, string Key) IssueClientCertificatePointingAt(Uri url)
+    {
+        using var unknownCa = CreateAuthority("A CA nobody trusts", "unknown-ca");
+        var name = "pointing-client";
+        Write(unknownCa, "pointing", ClientAuthentication, PemPath(name), KeyPath(name),
+        [
+            new X509AuthorityInformationAccessExtension([url.AbsoluteUri + "ocsp"], [url.AbsoluteUri + "ca.cer"]),
+            CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([url.AbsoluteUri + "ca.crl"]),
+        ]);
+        return (PemPath(name), KeyPath(name));
+    }
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
     private string PemPath(string name) => Path.Combine(Directory, name + ".pem");
@@ -82,7 +98,7 @@ internal sealed class TestPki : IDisposable
         Write(issuer, subject, purpose, PemPath(name), KeyPath(name));
 
     /// <summary>Writes a certificate signed by <paramref name="issuer"/> and its key; returns its thumbprint.</summary>
-    private static string Write(X509Certificate2 issuer, string subject, Oid purpose, string certificatePath, string keyPath)
+    private static string Write(X509Certificate2 issuer, string subject, Oid purpose, string certificatePath, string keyPath, X509Extension[]? extra = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + subject, key, HashAlgorithmName.SHA256);
@@ -96,6 +112,11 @@ internal sealed class TestPki : IDisposable
             names.AddDnsName(subject);
             names.AddIpAddress(IPAddress.Loopback);
             request.CertificateExtensions.Add(names.Build());
+        }
+
+        foreach (var extension in extra ?? [])
+        {
+            request.CertificateExtensions.Add(extension);
         }
 
         var now = DateTimeOffset.UtcNow;
