@@ -55,7 +55,7 @@ internal static class SecuritySettings
 
         if (options.AuthTokensFile is not null && Exists(options.AuthTokensFile, "Mimmo:AuthTokensFile (--auth-tokens-file, MIMMO_AUTH_TOKENS_FILE)", failures))
         {
-            Try(failures, "Mimmo:AuthTokensFile (--auth-tokens-file)", () => TokenFile.Load(options.AuthTokensFile));
+            Try(failures, "Mimmo:AuthTokensFile (--auth-tokens-file)", () => TokenFile.Parse(File.ReadAllLines(options.AuthTokensFile), options.AuthTokensFile));
         }
     }
 

@@ -7,10 +7,12 @@ internal sealed record ServerSetting(string Option, string EnvironmentVariable, 
     public static readonly ServerSetting[] All =
     [
         new("--port", "MIMMO_PORT", "Mimmo:Port", "N", $"gRPC port (default {MimmoServerOptions.DefaultPort}; 0 picks a free one)"),
+        new("--listen-address", "MIMMO_LISTEN_ADDRESS", "Mimmo:ListenAddress", "IP", $"address of the gRPC port (default {MimmoServerOptions.DefaultListenAddress}: every interface)"),
         new("--models", "MIMMO_MODELS", "Mimmo:Models", "DIR", $"model folder, <DIR>/<name>/model.onnx (default {MimmoServerOptions.DefaultModels}: the current directory's, else the repository's)"),
         new("--provider", "MIMMO_PROVIDER", "Mimmo:Provider", "NAME", $"execution provider for every model: {string.Join(" | ", ProviderNames.All)} (default: each model's config.json, else cpu)"),
         new("--default-model", "MIMMO_DEFAULT_MODEL", "Mimmo:DefaultModel", "NAME", "model of requests that name none (default: the first by name)"),
         new("--admin-port", "MIMMO_ADMIN_PORT", "Mimmo:AdminPort", "N", $"admin HTTP port: /metrics, /healthz, /readyz (default {MimmoServerOptions.DefaultAdminPort}; 0 picks a free one)"),
+        new("--admin-address", "MIMMO_ADMIN_ADDRESS", "Mimmo:AdminAddress", "IP", $"address of the admin port (default {MimmoServerOptions.DefaultAdminAddress}: loopback only; 0.0.0.0 for Prometheus elsewhere)"),
         new("--shutdown-grace", "MIMMO_SHUTDOWN_GRACE_SECONDS", "Mimmo:ShutdownGraceSeconds", "S", $"seconds queued and running requests may take to finish after SIGTERM (default {MimmoServerOptions.DefaultShutdownGraceSeconds})"),
         new("--ort-library", "MIMMO_ORT_LIBRARY", "Onnx:Library", "PATH", "libonnxruntime.so to load (default: the one next to the server)"),
         new("--tls-cert", "MIMMO_TLS_CERT", "Mimmo:TlsCertificate", "PEM", "certificate chain: TLS on the gRPC port (default: cleartext)"),
