@@ -34,6 +34,13 @@ internal static class ExternalDataCheck
         FileStream file;
         try
         {
+            // Only a regular file with content: a named pipe (length 0) can be read once, and that read is ORT's; opening
+            // it here would even wait for its writer. An empty regular file is ORT's to refuse.
+            if (new FileInfo(modelPath).Length == 0)
+            {
+                return;
+            }
+
             file = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -44,6 +51,11 @@ internal static class ExternalDataCheck
 
         using (file)
         {
+            if (!file.CanSeek)
+            {
+                return;
+            }
+
             var folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
             try
             {
@@ -75,7 +87,8 @@ internal static class ExternalDataCheck
         }
 
         var full = Path.GetFullPath(Path.Combine(folder, location));
-        return full.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? null : "outside the model's folder";
+        var inside = Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar;
+        return full.StartsWith(inside, StringComparison.Ordinal) ? null : "outside the model's folder";
     }
 
     private static void Walk(ProtobufReader reader, long end, Kind kind, int depth, string modelPath, string folder)

@@ -31,7 +31,10 @@ public sealed class MimmoServerOptions
     /// </summary>
     public int AdminPort { get; set; } = DefaultAdminPort;
 
-    /// <summary>The address of the gRPC port. Default "0.0.0.0" (every IPv4 interface: it is the service); "127.0.0.1" for loopback only, "::" for IPv6 too.</summary>
+    /// <summary>
+    /// The address of the gRPC port. Default "0.0.0.0" (every IPv4 interface: it is the service); "127.0.0.1" for loopback
+    /// only, "::" for IPv6 too.
+    /// </summary>
     public string ListenAddress { get; set; } = DefaultListenAddress;
 
     /// <summary>

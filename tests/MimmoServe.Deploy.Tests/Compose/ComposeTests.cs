@@ -100,7 +100,8 @@ public sealed class ComposeTests
         {
             foreach (var port in service.Strings("ports"))
             {
-                Assert.True(port.StartsWith("127.0.0.1:", StringComparison.Ordinal), $"{name} publishes '{port}' on every interface of the host: bind it to 127.0.0.1.");
+                var loopback = port.StartsWith("127.0.0.1:", StringComparison.Ordinal);
+                Assert.True(loopback, $"{name} publishes '{port}' on every interface of the host: use 127.0.0.1.");
             }
         }
     }
@@ -121,7 +122,9 @@ public sealed class ComposeTests
     {
         var options = ServerSurface.Bind(ComposeFile.Environment(Variants.ComposeService(variant)));
         var prometheus = Infrastructure.Yaml.LoadFile("deploy/observability/prometheus.yml");
-        var targets = prometheus.Maps("scrape_configs").SelectMany(c => c.Find("static_configs") is null ? [] : c.Maps("static_configs")).SelectMany(c => c.Strings("targets"));
+        var targets = prometheus.Maps("scrape_configs")
+            .SelectMany(c => c.Find("static_configs") is null ? [] : c.Maps("static_configs"))
+            .SelectMany(c => c.Strings("targets"));
 
         Assert.Equal("0.0.0.0", options.AdminAddress);
         Assert.Contains($"mimmoserve:{options.AdminPort}", targets);

@@ -162,14 +162,16 @@ public sealed class DockerfileTests
     public void OrtGpuDigest_Stage_CheckedByTheScriptWithNoDigestAndNoOverrideByDefault()
     {
         var stage = DockerfileFacts.File.Stage("ort-gpu");
-        var args = stage.All("ARG").SelectMany(a => a.Words()).ToDictionary(w => w.Split('=')[0], w => w.Contains('=', StringComparison.Ordinal) ? w[(w.IndexOf('=', StringComparison.Ordinal) + 1)..] : string.Empty);
+        var args = stage.All("ARG").SelectMany(a => a.Words()).Select(w => w.Split('=', 2)).ToDictionary(w => w[0], w => w.Length > 1 ? w[1] : string.Empty);
         var run = stage.Runs.Single();
 
         Assert.Equal(string.Empty, args["ORT_GPU_SHA256"]);
         Assert.Equal("false", args["ORT_GPU_ALLOW_UNVERIFIED"]);
         Assert.Contains(stage.All("COPY"), c => c.Words().SequenceEqual(["build/verify-sha256.sh", "/usr/local/bin/verify-sha256"]));
         var verify = run.IndexOf("verify-sha256 \"/tmp/${name}\" \"${ORT_GPU_SHA256}\" \"${ORT_GPU_ALLOW_UNVERIFIED}\";", StringComparison.Ordinal);
-        Assert.True(verify > run.IndexOf("curl ", StringComparison.Ordinal) && verify < run.IndexOf("tar -xzf", StringComparison.Ordinal), "the tarball must be verified after the download and before it is unpacked");
+        Assert.True(
+            verify > run.IndexOf("curl ", StringComparison.Ordinal) && verify < run.IndexOf("tar -xzf", StringComparison.Ordinal),
+            "the tarball must be verified after the download and before it is unpacked");
         Assert.StartsWith("set -eu;", run.TrimStart(), StringComparison.Ordinal);
     }
 
@@ -217,7 +219,10 @@ public sealed class DockerfileTests
 
         Assert.Contains(copy.Flag("chown"), (string?[])[null, "root:root", "0:0"]);
         Assert.NotEqual("0", user);
-        Assert.DoesNotContain(chain.SelectMany(s => s.Runs), r => r.Contains("/models", StringComparison.Ordinal) && (r.Contains("chown", StringComparison.Ordinal) || r.Contains("chmod", StringComparison.Ordinal)));
+        Assert.DoesNotContain(
+            chain.SelectMany(s => s.Runs),
+            r => r.Contains("/models", StringComparison.Ordinal)
+                 && (r.Contains("chown", StringComparison.Ordinal) || r.Contains("chmod", StringComparison.Ordinal)));
     }
 
     [Theory]

@@ -119,7 +119,21 @@ public sealed class ConfigurationTests : IDisposable
         var help = CommandLine.HelpText();
 
         Assert.True(commandLine.ShowHelp);
-        foreach (var (option, variable) in new[] { ("--port", "MIMMO_PORT"), ("--models", "MIMMO_MODELS"), ("--provider", "MIMMO_PROVIDER"), ("--default-model", "MIMMO_DEFAULT_MODEL"), ("--ort-library", "MIMMO_ORT_LIBRARY"), ("--tls-cert", "MIMMO_TLS_CERT"), ("--tls-key", "MIMMO_TLS_KEY"), ("--tls-client-ca", "MIMMO_TLS_CLIENT_CA"), ("--auth-tokens-file", "MIMMO_AUTH_TOKENS_FILE"), ("--admin-address", "MIMMO_ADMIN_ADDRESS"), ("--listen-address", "MIMMO_LISTEN_ADDRESS") })
+        (string Option, string Variable)[] options =
+        [
+            ("--port", "MIMMO_PORT"),
+            ("--models", "MIMMO_MODELS"),
+            ("--provider", "MIMMO_PROVIDER"),
+            ("--default-model", "MIMMO_DEFAULT_MODEL"),
+            ("--ort-library", "MIMMO_ORT_LIBRARY"),
+            ("--tls-cert", "MIMMO_TLS_CERT"),
+            ("--tls-key", "MIMMO_TLS_KEY"),
+            ("--tls-client-ca", "MIMMO_TLS_CLIENT_CA"),
+            ("--auth-tokens-file", "MIMMO_AUTH_TOKENS_FILE"),
+            ("--admin-address", "MIMMO_ADMIN_ADDRESS"),
+            ("--listen-address", "MIMMO_LISTEN_ADDRESS"),
+        ];
+        foreach (var (option, variable) in options)
         {
             Assert.Contains(option, help, StringComparison.Ordinal);
             Assert.Contains(variable, help, StringComparison.Ordinal);

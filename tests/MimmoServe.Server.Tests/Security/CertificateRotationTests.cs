@@ -114,10 +114,12 @@ public sealed class CertificateRotationTests : IDisposable
     {
         using var ca = _pki.LoadServerCa();
         using var certificate = _pki.LoadClientCertificate(other);
-        using var channel = GrpcChannel.ForAddress($"https://localhost:{port}", new GrpcChannelOptions { TrustedRootCertificates = [ca], ClientCertificate = certificate });
+        var options = new GrpcChannelOptions { TrustedRootCertificates = [ca], ClientCertificate = certificate };
+        using var channel = GrpcChannel.ForAddress($"https://localhost:{port}", options);
         try
         {
-            await channel.CreateCallInvoker().AsyncUnaryCall(InferenceMethods.Predict, Requests.Mimo([1, 2, 3, 4]), new Grpc.Client.CallOptions(Deadline: TestServer.Deadline(20)));
+            var deadline = new Grpc.Client.CallOptions(Deadline: TestServer.Deadline(20));
+            await channel.CreateCallInvoker().AsyncUnaryCall(InferenceMethods.Predict, Requests.Mimo([1, 2, 3, 4]), deadline);
             return StatusCode.OK;
         }
         catch (RpcException e)

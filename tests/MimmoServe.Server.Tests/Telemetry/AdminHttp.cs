@@ -7,7 +7,8 @@ internal static class AdminHttp
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
 
-    public static async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendAsync(int port, HttpMethod method, string path, bool http2 = false, string host = "127.0.0.1")
+    public static async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendAsync(
+        int port, HttpMethod method, string path, bool http2 = false, string host = "127.0.0.1")
     {
         using var request = new HttpRequestMessage(method, $"http://{host}:{port}{path}")
         {
@@ -19,7 +20,8 @@ internal static class AdminHttp
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
     }
 
-    public static Task<(HttpStatusCode Status, string Body, string? ContentType)> GetAsync(int port, string path, bool http2 = false, string host = "127.0.0.1") =>
+    public static Task<(HttpStatusCode Status, string Body, string? ContentType)> GetAsync(
+        int port, string path, bool http2 = false, string host = "127.0.0.1") =>
         SendAsync(port, HttpMethod.Get, path, http2, host);
 
     /// <summary>Scrapes /metrics and parses it; fails the test unless it is 200 with the 0.0.4 content type.</summary>
