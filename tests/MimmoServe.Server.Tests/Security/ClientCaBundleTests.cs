@@ -17,7 +17,8 @@ public sealed class ClientCaBundleTests : IDisposable
     [InlineData(true, false, true)]
     [InlineData(false, true, true)]
     [InlineData(false, false, false)]
-    public async Task Handshake_CertificateUnderAnIntermediate_ChainBuiltFromTheBundleAndWhatTheClientSent(bool intermediateInBundle, bool clientSendsIt, bool accepted)
+    public async Task Handshake_CertificateUnderAnIntermediate_ChainBuiltFromTheBundleAndWhatTheClientSent(
+        bool intermediateInBundle, bool clientSendsIt, bool accepted)
     {
         var (root, intermediate, certificatePath, keyPath) = _pki.IssueClientCertificateUnderAnIntermediate();
         var bundle = Path.Combine(_pki.Directory, "bundle.pem");
