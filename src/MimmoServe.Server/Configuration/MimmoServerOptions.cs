@@ -92,7 +92,8 @@ public sealed class MimmoServerOptions
 
     /// <summary>
     /// A PEM bundle of CA certificates. Default null. When set (with <see cref="TlsCertificate"/>), every client must
-    /// present a certificate signed by one of them (mTLS); others are refused at the TLS handshake.
+    /// present a certificate signed by one of them (mTLS); others are refused at the TLS handshake. Read again when it
+    /// changes; intermediates belong in it (nothing a client certificate names is downloaded).
     /// </summary>
     public string? TlsClientCa { get; set; }
 
