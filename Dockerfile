@@ -2,7 +2,7 @@
 # MimmoServe container image: the gRPC server (`MimmoServe.Server`), the `mimmo` command line (for the
 # HEALTHCHECK and for debugging) and the bundled models, on an NVIDIA CUDA base (default) or a plain Ubuntu base.
 #
-#   docker build -t mimmoserve:0.1.0-gpu .                          # CUDA 12 + cuDNN 9, ONNX Runtime GPU release
+#   docker build -t mimmoserve:0.1.0-gpu --build-arg ORT_GPU_SHA256=<sha256> .  # CUDA 12 + cuDNN 9, ONNX Runtime GPU release
 #   docker build -t mimmoserve:0.1.0-cpu --build-arg VARIANT=cpu .  # CPU only, the pinned npm ONNX Runtime
 #
 # Stages: ort-gpu / ort-cpu fetch the ONNX Runtime library of the variant into /ort; build publishes the server
