@@ -61,9 +61,9 @@ internal static class ExternalDataCheck
             {
                 Walk(new ProtobufReader(file), file.Length, Kind.Model, 0, modelPath, folder);
             }
-            catch (InvalidDataException)
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
             {
-                // Not an ONNX file: ORT refuses it with INVALID_PROTOBUF.
+                // Not an ONNX file (or one cut short while we read it): ORT refuses it with INVALID_PROTOBUF.
             }
         }
     }
