@@ -27,6 +27,7 @@ public sealed class ExternalDataCheckTests : IClassFixture<ExternalDataModels>
     [InlineData("parent", "'../outside.bin', a path with '..'")]
     [InlineData("climbing", "'sub/../../outside.bin', a path with '..'")]
     [InlineData("constant", "'../outside.bin', a path with '..'")]
+    [InlineData("subgraph", "'../outside.bin', a path with '..'")]
     public void CreateSession_ExternalDataOutsideTheFolder_RefusedNamingTensorAndLocation(string model, string expected)
     {
         var e = Assert.Throws<OnnxModelException>(() => OnnxRuntime.Shared.CreateSession(_models.Path(model)));

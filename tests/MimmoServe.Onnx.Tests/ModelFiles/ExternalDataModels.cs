@@ -5,7 +5,7 @@ namespace MimmoServe.Onnx.Tests.ModelFiles;
 /// <summary>
 /// Models whose weight W (y = x + W, x and W [1,4]) is ONNX external data, made once per test class by /usr/bin/python3
 /// with the onnx package (Debian's python3-onnx), each in its own folder under a temporary root: W as a graph initializer
-/// or inside a Constant node's attribute, its location inside the folder or pointing out of it. The root holds
+/// inside a Constant node's attribute or in the then-branch of an If node, its location inside the folder or pointing out of it. The root holds
 /// <c>outside.bin</c>, a valid W, so that only the location decides.
 /// </summary>
 public sealed class ExternalDataModels : IDisposable
@@ -38,6 +38,14 @@ public sealed class ExternalDataModels : IDisposable
             os.makedirs(folder)
             if where == "initializer":
                 nodes, initializers = [helper.make_node("Add", ["x", "W"], ["y"])], [external(location)]
+            elif where == "subgraph":
+                t = helper.make_tensor_value_info("t", TensorProto.FLOAT, [1, 4])
+                e = helper.make_tensor_value_info("e", TensorProto.FLOAT, [1, 4])
+                then_branch = helper.make_graph([helper.make_node("Identity", ["W"], ["t"])], "then", [], [t], [external(location)])
+                else_branch = helper.make_graph([helper.make_node("Identity", ["x"], ["e"])], "else", [], [e])
+                nodes = [helper.make_node("If", ["cond"], ["w"], then_branch=then_branch, else_branch=else_branch),
+                         helper.make_node("Add", ["x", "w"], ["y"])]
+                initializers = [numpy_helper.from_array(np.array(True), "cond")]
             else:
                 nodes = [helper.make_node("Constant", [], ["W"], value=external(location)), helper.make_node("Add", ["x", "W"], ["y"])]
                 initializers = []
@@ -61,6 +69,7 @@ public sealed class ExternalDataModels : IDisposable
             ["absolute", System.IO.Path.Combine(Root, "outside.bin"), "initializer"],
             ["climbing", "sub/../../outside.bin", "initializer"],
             ["constant", "../outside.bin", "constant"],
+            ["subgraph", "../outside.bin", "subgraph"],
         ];
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in (string[])["-c", Script, Root, .. models.SelectMany(m => m)])
