@@ -2,7 +2,7 @@
 # MimmoServe container image: the gRPC server (`MimmoServe.Server`), the `mimmo` command line (for the
 # HEALTHCHECK and for debugging) and the bundled models, on an NVIDIA CUDA base (default) or a plain Ubuntu base.
 #
-#   docker build -t mimmoserve:0.1.0-gpu .                          # CUDA 12 + cuDNN 9, ONNX Runtime GPU release
+#   docker build -t mimmoserve:0.1.0-gpu --build-arg ORT_GPU_SHA256=<sha256> .  # CUDA 12 + cuDNN 9, ONNX Runtime GPU release
 #   docker build -t mimmoserve:0.1.0-cpu --build-arg VARIANT=cpu .  # CPU only, the pinned npm ONNX Runtime
 #
 # Stages: ort-gpu / ort-cpu fetch the ONNX Runtime library of the variant into /ort; build publishes the server
@@ -21,18 +21,16 @@ ARG ORT_VERSION=1.30.0
 FROM mcr.microsoft.com/dotnet/sdk:10.0.401-noble AS ort-gpu
 ARG ORT_VERSION
 # sha256 of onnxruntime-linux-x64-gpu-${ORT_VERSION}.tgz. Not filled in: it was not downloaded on the
-# development machine, so no digest can be stated honestly. Fill it in (from the release page, or from the
-# digest this stage prints) before building images for production; when set, a mismatch fails the build.
+# development machine, so no digest can be stated honestly. Without it the build FAILS (build/verify-sha256.sh):
+# pass --build-arg ORT_GPU_SHA256=<digest> (from the release page), or, knowingly, --build-arg
+# ORT_GPU_ALLOW_UNVERIFIED=true (the build then prints the digest it got, to fill in here).
 ARG ORT_GPU_SHA256=""
+ARG ORT_GPU_ALLOW_UNVERIFIED=false
+COPY build/verify-sha256.sh /usr/local/bin/verify-sha256
 RUN set -eu; \
     name="onnxruntime-linux-x64-gpu-${ORT_VERSION}.tgz"; \
     curl -fsSL -o "/tmp/${name}" "https://github.com/microsoft/onnxruntime/releases/download/v${ORT_VERSION}/${name}"; \
-    actual="$(sha256sum "/tmp/${name}" | cut -d' ' -f1)"; \
-    if [ -n "${ORT_GPU_SHA256}" ]; then \
-      echo "${ORT_GPU_SHA256}  /tmp/${name}" | sha256sum -c -; \
-    else \
-      echo "WARNING: ${name} not verified (sha256 ${actual}); pass --build-arg ORT_GPU_SHA256=<digest>"; \
-    fi; \
+    verify-sha256 "/tmp/${name}" "${ORT_GPU_SHA256}" "${ORT_GPU_ALLOW_UNVERIFIED}"; \
     mkdir -p /tmp/ort /ort; \
     tar -xzf "/tmp/${name}" -C /tmp/ort --strip-components=1; \
     cp -L /tmp/ort/lib/libonnxruntime.so /ort/libonnxruntime.so.1; \
@@ -94,12 +92,17 @@ LABEL org.opencontainers.image.title="mimmoserve" \
 RUN groupadd --system --gid 10001 mimmo \
  && useradd --system --uid 10001 --gid mimmo --home-dir /app --no-create-home --shell /usr/sbin/nologin mimmo
 WORKDIR /app
+# Both owned by root: the server (uid 10001) reads its code and models but cannot change them.
 COPY --from=build --chown=root:root /app/ /app/
-COPY --from=build --chown=mimmo:mimmo /models/ /models/
+COPY --from=build --chown=root:root /models/ /models/
 # The server's settings (src/MimmoServe.Server/README.md); each can be overridden with -e or a ConfigMap.
+# The admin port listens on every interface in a container (the server's default is loopback): Prometheus and probes
+# come from outside the container; who reaches it is decided by publishing (docker-compose.yml: 127.0.0.1 only) and by
+# deploy/network-policy.
 ENV MIMMO_MODELS=/models \
     MIMMO_PORT=50051 \
     MIMMO_ADMIN_PORT=8080 \
+    MIMMO_ADMIN_ADDRESS=0.0.0.0 \
     MIMMO_SHUTDOWN_GRACE_SECONDS=25 \
     OTEL_SERVICE_NAME=mimmoserve \
     DOTNET_EnableDiagnostics=0 \

@@ -97,6 +97,7 @@ public sealed unsafe class OnnxRuntime
 
     /// <summary>Loads a model. See <see cref="OnnxSession"/> for what the session offers.</summary>
     /// <exception cref="OrtException">ORT could not load the model (missing file, corrupt file, invalid graph).</exception>
+    /// <exception cref="OnnxModelException">The model keeps tensor data in external files outside its folder.</exception>
     /// <exception cref="ArgumentException">Invalid <paramref name="options"/>.</exception>
     public OnnxSession CreateSession(string modelPath, OnnxSessionOptions? options = null)
     {

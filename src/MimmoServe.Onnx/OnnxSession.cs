@@ -95,6 +95,8 @@ public sealed partial class OnnxSession : IDisposable
 
     internal static OnnxSession Create(OnnxRuntime runtime, string modelPath, OnnxSessionOptions options)
     {
+        // Before ORT opens the file: ORT would read external data wherever its locations point.
+        ModelFiles.ExternalDataCheck.Check(modelPath);
         OrtSessionHandle session;
         ExecutionProviderResult provider;
         using (var native = SessionOptionsFactory.Create(options, withProvider: true, out provider))

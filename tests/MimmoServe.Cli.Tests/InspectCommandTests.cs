@@ -1,3 +1,5 @@
+using MimmoServe.Onnx.Tests.ModelFiles;
+
 namespace MimmoServe.Cli.Tests;
 
 /// <summary>mimmo inspect on the ONNX fixtures of tests/fixtures (make_fixtures.py), offline.</summary>
@@ -38,6 +40,18 @@ public sealed class InspectCommandTests
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("contract: BROKEN: ", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("contract: OK", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_ExternalDataOutsideTheFolder_ExitOneNamingTheLocation()
+    {
+        using var models = new ExternalDataModels();
+
+        var run = await CliRun.RunAsync(["inspect", models.Path("parent")]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("contract: BROKEN: ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("the external file '../outside.bin', a path with '..'", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,6 +39,11 @@ internal static class InspectCommand
                 await context.Error.WriteLineAsync($"contract: BROKEN: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failed;
             }
+            catch (OnnxModelException e)
+            {
+                await context.Error.WriteLineAsync($"contract: BROKEN: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
             catch (OrtException e)
             {
                 await context.Error.WriteLineAsync($"contract: BROKEN: ONNX Runtime cannot load the model: {e.Message}").ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MimmoServe.Grpc.Hosting;
@@ -14,10 +15,12 @@ namespace MimmoServe.Grpc.Hosting;
 internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
 {
     private readonly GrpcServerOptions _options;
+    private readonly ILogger _logger;
 
-    public GrpcKestrelSetup(IOptions<GrpcServerOptions> options)
+    public GrpcKestrelSetup(IOptions<GrpcServerOptions> options, ILogger<GrpcKestrelSetup> logger)
     {
         _options = options.Value;
+        _logger = logger;
     }
 
     public void Configure(KestrelServerOptions kestrel)
@@ -44,7 +47,7 @@ internal sealed class GrpcKestrelSetup : IConfigureOptions<KestrelServerOptions>
             listen.Protocols = HttpProtocols.Http2;
             if (_options.CertificatePath is not null)
             {
-                listen.UseHttps(GrpcTls.CreateHttpsOptions(_options));
+                listen.UseHttps(GrpcTls.CreateHttpsOptions(_options, _logger));
             }
         });
     }

@@ -51,6 +51,8 @@ public sealed class GrpcServerOptions
     /// A PEM bundle of the certificate authorities that sign client certificates. Default null: no client certificate is
     /// asked for. When set (with <see cref="CertificatePath"/>), every client must present a certificate that chains to one
     /// of these CAs, checked against them only (not the system store); others are refused at the TLS handshake (mTLS).
+    /// The file is read again when it changes. Nothing a client certificate names is downloaded: intermediates belong in
+    /// this bundle unless clients send them.
     /// </summary>
     public string? ClientCertificateAuthorityPath { get; set; }
 

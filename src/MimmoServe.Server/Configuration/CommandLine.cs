@@ -88,7 +88,7 @@ internal sealed class CommandLine
 
         text.AppendLine($"  {HelpOption,-22} print this text and exit");
         text.AppendLine();
-        text.AppendLine("Other settings (appsettings.json or Section__Key variables): Mimmo:ListenAddress, Mimmo:IntraOpThreads,");
+        text.AppendLine("Other settings (appsettings.json or Section__Key variables): Mimmo:IntraOpThreads,");
         text.AppendLine("Mimmo:InterOpThreads, Mimmo:MaxStreamInFlight, Grpc:CertificatePath and Grpc:CertificateKeyPath (TLS),");
         text.AppendLine("Grpc:MaxReceiveMessageSize, Logging:LogLevel:Default; the request limits (see the README's Security section):");
         text.AppendLine("Grpc:EnableRequestCompression (default true), Grpc:MaxRequestExpansionRatio (default 256),");

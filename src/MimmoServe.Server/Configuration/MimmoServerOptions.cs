@@ -15,6 +15,8 @@ public sealed class MimmoServerOptions
     public const int DefaultMaxStreamInFlight = 64;
     public const int DefaultAdminPort = 8080;
     public const int DefaultShutdownGraceSeconds = 25;
+    public const string DefaultListenAddress = "0.0.0.0";
+    public const string DefaultAdminAddress = "127.0.0.1";
     public const int MaxShutdownGraceSeconds = 3600;
 
     /// <summary>Added to the grace for ASP.NET Core's HostOptions.ShutdownTimeout: the endpoint closes and the models are released after the grace.</summary>
@@ -25,12 +27,23 @@ public sealed class MimmoServerOptions
 
     /// <summary>
     /// The admin port: plain HTTP/1.1 with <c>/metrics</c> (Prometheus text), <c>/healthz</c> and <c>/readyz</c>, on
-    /// <see cref="ListenAddress"/>. Default 8080; 0 picks a free port (tests).
+    /// <see cref="AdminAddress"/>. Default 8080; 0 picks a free port (tests).
     /// </summary>
     public int AdminPort { get; set; } = DefaultAdminPort;
 
-    /// <summary>The address to listen on. Default "0.0.0.0" (every IPv4 interface); "127.0.0.1" for loopback only.</summary>
-    public string ListenAddress { get; set; } = "0.0.0.0";
+    /// <summary>
+    /// The address of the gRPC port. Default "0.0.0.0" (every IPv4 interface: it is the service); "127.0.0.1" for loopback
+    /// only, "::" for IPv6 too.
+    /// </summary>
+    public string ListenAddress { get; set; } = DefaultListenAddress;
+
+    /// <summary>
+    /// The address of the admin port. Default "127.0.0.1" (loopback only): the admin port has no TLS and no authentication,
+    /// and its metrics name the models and their traffic, so it is opened to a network only on purpose. The container
+    /// image sets "0.0.0.0" (Prometheus and probes come from outside the container; publishing and NetworkPolicy decide
+    /// who reaches it).
+    /// </summary>
+    public string AdminAddress { get; set; } = DefaultAdminAddress;
 
     /// <summary>
     /// The model folder (<c>&lt;folder&gt;/&lt;name&gt;/model.onnx</c>). Default "models". A relative path is looked up
@@ -79,7 +92,8 @@ public sealed class MimmoServerOptions
 
     /// <summary>
     /// A PEM bundle of CA certificates. Default null. When set (with <see cref="TlsCertificate"/>), every client must
-    /// present a certificate signed by one of them (mTLS); others are refused at the TLS handshake.
+    /// present a certificate signed by one of them (mTLS); others are refused at the TLS handshake. Read again when it
+    /// changes; intermediates belong in it (nothing a client certificate names is downloaded).
     /// </summary>
     public string? TlsClientCa { get; set; }
 

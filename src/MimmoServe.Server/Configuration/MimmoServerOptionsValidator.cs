@@ -25,7 +25,12 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
 
         if (!IPAddress.TryParse(options.ListenAddress, out _))
         {
-            failures.Add($"Mimmo:ListenAddress must be an IP address, got '{options.ListenAddress}'.");
+            failures.Add($"Mimmo:ListenAddress (--listen-address, MIMMO_LISTEN_ADDRESS) must be an IP address, got '{options.ListenAddress}'.");
+        }
+
+        if (!IPAddress.TryParse(options.AdminAddress, out _))
+        {
+            failures.Add($"Mimmo:AdminAddress (--admin-address, MIMMO_ADMIN_ADDRESS) must be an IP address, got '{options.AdminAddress}'.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Models))

@@ -55,7 +55,9 @@ internal static class SecuritySettings
 
         if (options.AuthTokensFile is not null && Exists(options.AuthTokensFile, "Mimmo:AuthTokensFile (--auth-tokens-file, MIMMO_AUTH_TOKENS_FILE)", failures))
         {
-            Try(failures, "Mimmo:AuthTokensFile (--auth-tokens-file)", () => TokenFile.Load(options.AuthTokensFile));
+            // Parsed only: the permission warning is logged once, when the tokens are loaded for serving (CallAccess).
+            var path = options.AuthTokensFile;
+            Try(failures, "Mimmo:AuthTokensFile (--auth-tokens-file)", () => TokenFile.Parse(File.ReadAllLines(path), path));
         }
     }
 

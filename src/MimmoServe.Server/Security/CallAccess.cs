@@ -34,7 +34,7 @@ internal sealed class CallAccess
         if (options.Value.AuthTokensFile is { } path)
         {
             // Validated at start-up (SecuritySettings), so a bad file never gets this far.
-            _grants = TokenFile.Load(path);
+            _grants = TokenFile.Load(path, logger);
             SecurityLog.AuthenticationOn(logger, _grants.Count, path);
         }
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace MimmoServe.Server.Security;
 
@@ -19,9 +20,38 @@ internal static class TokenFile
 {
     public const int MinimumTokenLength = 16;
 
-    /// <summary>Reads and parses <paramref name="path"/>.</summary>
+    /// <summary>The permission bits that let users other than the file's owner read or change it.</summary>
+    public const UnixFileMode SharedBits = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
+    /// <summary>
+    /// Reads and parses <paramref name="path"/>; warns on <paramref name="logger"/> when the file's mode lets its group or
+    /// everyone read or change it (the tokens are credentials: <c>chmod 600</c>). A warning, not a refusal: the file is
+    /// still the operator's choice, and a refusal at start-up would turn a permission slip into an outage.
+    /// </summary>
     /// <exception cref="FormatException">A line is not a token with an optional model list, or no token is given.</exception>
-    public static IReadOnlyList<TokenGrant> Load(string path) => Parse(File.ReadAllLines(path), path);
+    public static IReadOnlyList<TokenGrant> Load(string path, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        var grants = Parse(File.ReadAllLines(path), path);
+        if (!OperatingSystem.IsWindows() && SharedPermissions(path) is { } shared)
+        {
+            SecurityLog.TokenFileShared(logger, path, Convert.ToString((int)File.GetUnixFileMode(path), 8).PadLeft(3, '0'), shared);
+        }
+
+        return grants;
+    }
+
+    /// <summary>The bits of <see cref="SharedBits"/> set on <paramref name="path"/>; null when none is, or on Windows (no mode bits).</summary>
+    public static UnixFileMode? SharedPermissions(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var shared = File.GetUnixFileMode(path) & SharedBits;
+        return shared == UnixFileMode.None ? null : shared;
+    }
 
     public static IReadOnlyList<TokenGrant> Parse(IReadOnlyList<string> lines, string fileName)
     {

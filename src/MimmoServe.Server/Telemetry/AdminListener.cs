@@ -7,7 +7,8 @@ using MimmoServe.Server.Configuration;
 namespace MimmoServe.Server.Telemetry;
 
 /// <summary>
-/// The admin listener: a second Kestrel endpoint on <see cref="MimmoServerOptions.AdminPort"/>, plain HTTP/1.1 only (a
+/// The admin listener: a second Kestrel endpoint on <see cref="MimmoServerOptions.AdminPort"/> and
+/// <see cref="MimmoServerOptions.AdminAddress"/> (loopback unless set: no TLS, no authentication), plain HTTP/1.1 only (a
 /// gRPC client's HTTP/2 preface is refused). Each of its connections carries <see cref="AdminConnection"/>, which is how
 /// the pipeline tells admin requests from gRPC ones whatever the ports are.
 /// </summary>
@@ -27,7 +28,7 @@ internal sealed class AdminListener : IConfigureOptions<KestrelServerOptions>
     public void Configure(KestrelServerOptions options)
     {
         // Validated at start-up (MimmoServerOptionsValidator).
-        options.Listen(IPAddress.Parse(_options.ListenAddress), _options.AdminPort, listen =>
+        options.Listen(IPAddress.Parse(_options.AdminAddress), _options.AdminPort, listen =>
         {
             listen.Protocols = HttpProtocols.Http1;
             listen.Use(next => connection =>

@@ -94,6 +94,43 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public void Ports_EveryService_PublishedOnLoopbackOnly()
+    {
+        foreach (var (name, service) in ComposeFile.Root.Map("services").Children)
+        {
+            foreach (var port in service.Strings("ports"))
+            {
+                var loopback = port.StartsWith("127.0.0.1:", StringComparison.Ordinal);
+                Assert.True(loopback, $"{name} publishes '{port}' on every interface of the host: use 127.0.0.1.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Grafana_Environment_NoAnonymousAccessOrSignUp()
+    {
+        var environment = ComposeFile.Environment("grafana");
+
+        Assert.Equal("false", environment["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.Equal("false", environment["GF_USERS_ALLOW_SIGN_UP"]);
+        Assert.False(environment.ContainsKey("GF_AUTH_ANONYMOUS_ORG_ROLE"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.All), MemberType = typeof(Variants))]
+    public void AdminAddress_ServerService_ReachableByThePrometheusContainer(string variant)
+    {
+        var options = ServerSurface.Bind(ComposeFile.Environment(Variants.ComposeService(variant)));
+        var prometheus = Infrastructure.Yaml.LoadFile("deploy/observability/prometheus.yml");
+        var targets = prometheus.Maps("scrape_configs")
+            .SelectMany(c => c.Find("static_configs") is null ? [] : c.Maps("static_configs"))
+            .SelectMany(c => c.Strings("targets"));
+
+        Assert.Equal("0.0.0.0", options.AdminAddress);
+        Assert.Contains($"mimmoserve:{options.AdminPort}", targets);
+    }
+
+    [Fact]
     public void Images_ObservabilityServices_PinnedByFullVersionTag()
     {
         foreach (var name in (string[])["otel-collector", "prometheus", "grafana"])

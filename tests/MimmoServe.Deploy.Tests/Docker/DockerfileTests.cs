@@ -158,6 +158,83 @@ public sealed class DockerfileTests
         Assert.Contains("models/*/", DockerfileFacts.File.Stage("build").Runs.Single(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void OrtGpuDigest_Stage_CheckedByTheScriptWithNoDigestAndNoOverrideByDefault()
+    {
+        var stage = DockerfileFacts.File.Stage("ort-gpu");
+        var args = stage.All("ARG").SelectMany(a => a.Words()).Select(w => w.Split('=', 2)).ToDictionary(w => w[0], w => w.Length > 1 ? w[1] : string.Empty);
+        var run = stage.Runs.Single();
+
+        Assert.Equal(string.Empty, args["ORT_GPU_SHA256"]);
+        Assert.Equal("false", args["ORT_GPU_ALLOW_UNVERIFIED"]);
+        Assert.Contains(stage.All("COPY"), c => c.Words().SequenceEqual(["build/verify-sha256.sh", "/usr/local/bin/verify-sha256"]));
+        var verify = run.IndexOf("verify-sha256 \"/tmp/${name}\" \"${ORT_GPU_SHA256}\" \"${ORT_GPU_ALLOW_UNVERIFIED}\";", StringComparison.Ordinal);
+        Assert.True(
+            verify > run.IndexOf("curl ", StringComparison.Ordinal) && verify < run.IndexOf("tar -xzf", StringComparison.Ordinal),
+            "the tarball must be verified after the download and before it is unpacked");
+        Assert.StartsWith("set -eu;", run.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("right", "false", 0)]
+    [InlineData("wrong", "false", 1)]
+    [InlineData("wrong", "true", 1)]
+    [InlineData("", "false", 1)]
+    [InlineData("", "", 1)]
+    [InlineData("", "true", 0)]
+    public void VerifySha256_DigestAndOverride_FailsUnlessVerifiedOrExplicitlyAllowed(string digest, string allowUnverified, int exitCode)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "not really a tarball");
+            var expected = digest switch
+            {
+                "right" => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))),
+                "wrong" => new string('0', 64),
+                _ => string.Empty,
+            };
+
+            var (code, output) = Shell.Run("/bin/sh", RepositoryFiles.PathOf("build/verify-sha256.sh"), file, expected, allowUnverified);
+
+            Assert.True(code == exitCode, $"exit code {code}, expected {exitCode}: {output}");
+            if (digest.Length == 0 && exitCode != 0)
+            {
+                Assert.Contains("--build-arg ORT_GPU_SHA256=", output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.All), MemberType = typeof(Variants))]
+    public void Models_FinalStage_OwnedByRootNotByTheRuntimeUser(string variant)
+    {
+        var chain = DockerfileFacts.FinalChain(variant);
+        var copy = chain[0].All("COPY").Single(c => c.Words()[^1] == "/models/");
+        var user = DockerfileFacts.FinalUser(variant);
+
+        Assert.Contains(copy.Flag("chown"), (string?[])[null, "root:root", "0:0"]);
+        Assert.NotEqual("0", user);
+        Assert.DoesNotContain(
+            chain.SelectMany(s => s.Runs),
+            r => r.Contains("/models", StringComparison.Ordinal)
+                 && (r.Contains("chown", StringComparison.Ordinal) || r.Contains("chmod", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants.All), MemberType = typeof(Variants))]
+    public void AdminAddress_FinalStage_EveryInterfaceOfTheContainer(string variant)
+    {
+        var options = ServerSurface.Bind(DockerfileFacts.FinalEnvironment(variant));
+
+        Assert.Equal("0.0.0.0", options.AdminAddress);
+        Assert.Equal(MimmoServerOptions.DefaultAdminAddress, new MimmoServerOptions().AdminAddress);
+    }
+
     /// <summary>The name build/OnnxRuntime.targets gives the library in the output (its Link).</summary>
     private static string ShippedLibraryName()
     {

@@ -45,7 +45,7 @@ public sealed class GrafanaTests
         Assert.Equal("prometheus", provisioned.Str("type"));
         Assert.All(GrafanaDashboard.DataSourceUids(), uid => Assert.Equal(provisioned.Str("uid"), uid));
         Assert.Equal("http://prometheus:9090", provisioned.Str("url"));
-        Assert.Contains("9090:9090", ComposeFile.Service("prometheus").Strings("ports"));
+        Assert.Contains(9090, ComposeFile.ContainerPorts("prometheus"));
     }
 
     [Fact]

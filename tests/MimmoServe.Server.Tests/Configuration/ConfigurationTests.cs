@@ -78,6 +78,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("MIMMO_PORT=70000", "Mimmo:Port (--port, MIMMO_PORT) must be 0-65535, got 70000")]
     [InlineData("MIMMO_MODELS=no-such-folder", "the model folder 'no-such-folder' does not exist; tried")]
     [InlineData("MIMMO_SHUTDOWN_GRACE_SECONDS=-1", "Mimmo:ShutdownGraceSeconds (--shutdown-grace, MIMMO_SHUTDOWN_GRACE_SECONDS) must be 0-3600, got -1")]
+    [InlineData("MIMMO_ADMIN_ADDRESS=localhost", "Mimmo:AdminAddress (--admin-address, MIMMO_ADMIN_ADDRESS) must be an IP address, got 'localhost'")]
+    [InlineData("MIMMO_LISTEN_ADDRESS=any", "Mimmo:ListenAddress (--listen-address, MIMMO_LISTEN_ADDRESS) must be an IP address, got 'any'")]
     public void Options_BadSetting_ValidationNamesItAndItsSources(string variable, string expected)
     {
         var error = Assert.Throws<OptionsValidationException>(() =>
@@ -87,6 +89,18 @@ public sealed class ConfigurationTests : IDisposable
         });
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateBuilder_Addresses_AdminOnLoopbackByDefaultAndEachSetApart()
+    {
+        var defaults = Build([], []);
+        var fromEnvironment = Build([], ["MIMMO_ADMIN_ADDRESS=0.0.0.0", "MIMMO_LISTEN_ADDRESS=10.1.2.3"]);
+        var fromCommandLine = Build(["--admin-address", "::1", "--listen-address=127.0.0.1"], ["MIMMO_ADMIN_ADDRESS=0.0.0.0"]);
+
+        Assert.Equal(("0.0.0.0", "127.0.0.1"), (defaults.ListenAddress, defaults.AdminAddress));
+        Assert.Equal(("10.1.2.3", "0.0.0.0"), (fromEnvironment.ListenAddress, fromEnvironment.AdminAddress));
+        Assert.Equal(("127.0.0.1", "::1"), (fromCommandLine.ListenAddress, fromCommandLine.AdminAddress));
     }
 
     [Theory]
@@ -105,7 +119,21 @@ public sealed class ConfigurationTests : IDisposable
         var help = CommandLine.HelpText();
 
         Assert.True(commandLine.ShowHelp);
-        foreach (var (option, variable) in new[] { ("--port", "MIMMO_PORT"), ("--models", "MIMMO_MODELS"), ("--provider", "MIMMO_PROVIDER"), ("--default-model", "MIMMO_DEFAULT_MODEL"), ("--ort-library", "MIMMO_ORT_LIBRARY"), ("--tls-cert", "MIMMO_TLS_CERT"), ("--tls-key", "MIMMO_TLS_KEY"), ("--tls-client-ca", "MIMMO_TLS_CLIENT_CA"), ("--auth-tokens-file", "MIMMO_AUTH_TOKENS_FILE") })
+        (string Option, string Variable)[] options =
+        [
+            ("--port", "MIMMO_PORT"),
+            ("--models", "MIMMO_MODELS"),
+            ("--provider", "MIMMO_PROVIDER"),
+            ("--default-model", "MIMMO_DEFAULT_MODEL"),
+            ("--ort-library", "MIMMO_ORT_LIBRARY"),
+            ("--tls-cert", "MIMMO_TLS_CERT"),
+            ("--tls-key", "MIMMO_TLS_KEY"),
+            ("--tls-client-ca", "MIMMO_TLS_CLIENT_CA"),
+            ("--auth-tokens-file", "MIMMO_AUTH_TOKENS_FILE"),
+            ("--admin-address", "MIMMO_ADMIN_ADDRESS"),
+            ("--listen-address", "MIMMO_LISTEN_ADDRESS"),
+        ];
+        foreach (var (option, variable) in options)
         {
             Assert.Contains(option, help, StringComparison.Ordinal);
             Assert.Contains(variable, help, StringComparison.Ordinal);

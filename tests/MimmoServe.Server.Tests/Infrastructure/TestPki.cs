@@ -57,22 +57,64 @@ internal sealed class TestPki : IDisposable
         return Write(ca, "localhost", ServerAuthentication, certificatePath, keyPath);
     }
 
+    /// <summary>
+    /// A client certificate from a CA the server does not trust, whose AIA extension (CA issuers and OCSP) and CRL
+    /// distribution point all name <paramref name="url"/>: a server that downloads what a certificate names fetches it.
+    /// </summary>
+    public (string Certificate, string Key) IssueClientCertificatePointingAt(Uri url)
+    {
+        using var unknownCa = CreateAuthority("A CA nobody trusts", "unknown-ca");
+        var name = "pointing-client";
+        Write(unknownCa, "pointing", ClientAuthentication, PemPath(name), KeyPath(name),
+        [
+            new X509AuthorityInformationAccessExtension([url.AbsoluteUri + "ocsp"], [url.AbsoluteUri + "ca.cer"]),
+            CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([url.AbsoluteUri + "ca.crl"]),
+        ]);
+        return (PemPath(name), KeyPath(name));
+    }
+
+    /// <summary>
+    /// A root CA, an intermediate CA it signed and a client certificate the intermediate signed; returns the PEM files of
+    /// the root, the intermediate and the client certificate with its key.
+    /// </summary>
+    public (string Root, string Intermediate, string Certificate, string Key) IssueClientCertificateUnderAnIntermediate()
+    {
+        using var root = CreateAuthority("MimmoServe test client root", "chain-root", pathLength: 1);
+        using var intermediate = CreateAuthority("MimmoServe test client intermediate", "chain-intermediate", issuer: root);
+        Write(intermediate, "chained", ClientAuthentication, PemPath("chained"), KeyPath("chained"));
+        return (PemPath("chain-root"), PemPath("chain-intermediate"), PemPath("chained"), KeyPath("chained"));
+    }
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
     private string PemPath(string name) => Path.Combine(Directory, name + ".pem");
 
     private string KeyPath(string name) => Path.Combine(Directory, name + ".key");
 
-    private X509Certificate2 CreateAuthority(string subject, string name)
+    /// <param name="issuer">The CA that signs this one; null for a self-signed root.</param>
+    private X509Certificate2 CreateAuthority(string subject, string name, int pathLength = 0, X509Certificate2? issuer = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, 0, critical: true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, pathLength, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         var now = DateTimeOffset.UtcNow;
         // Longer than the certificates it signs: a leaf may not outlive its issuer.
-        var certificate = request.CreateSelfSigned(now.AddMinutes(-10), now.AddDays(2));
+        X509Certificate2 certificate;
+        if (issuer is null)
+        {
+            certificate = request.CreateSelfSigned(now.AddMinutes(-10), now.AddDays(2));
+        }
+        else
+        {
+            var authorityKey = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false);
+            request.CertificateExtensions.Add(authorityKey);
+            using var signed = request.Create(issuer, now.AddMinutes(-8), now.AddDays(1.5), RandomNumberGenerator.GetBytes(12));
+            // From PEM, so that the certificate owns its key after this method disposes the one it was made with.
+            certificate = X509Certificate2.CreateFromPem(signed.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        }
+
         File.WriteAllText(PemPath(name), certificate.ExportCertificatePem());
         File.WriteAllText(KeyPath(name), key.ExportPkcs8PrivateKeyPem());
         return certificate;
@@ -82,7 +124,7 @@ internal sealed class TestPki : IDisposable
         Write(issuer, subject, purpose, PemPath(name), KeyPath(name));
 
     /// <summary>Writes a certificate signed by <paramref name="issuer"/> and its key; returns its thumbprint.</summary>
-    private static string Write(X509Certificate2 issuer, string subject, Oid purpose, string certificatePath, string keyPath)
+    private static string Write(X509Certificate2 issuer, string subject, Oid purpose, string certificatePath, string keyPath, X509Extension[]? extra = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + subject, key, HashAlgorithmName.SHA256);
@@ -96,6 +138,11 @@ internal sealed class TestPki : IDisposable
             names.AddDnsName(subject);
             names.AddIpAddress(IPAddress.Loopback);
             request.CertificateExtensions.Add(names.Build());
+        }
+
+        foreach (var extension in extra ?? [])
+        {
+            request.CertificateExtensions.Add(extension);
         }
 
         var now = DateTimeOffset.UtcNow;

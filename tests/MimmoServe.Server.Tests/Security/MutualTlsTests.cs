@@ -1,7 +1,11 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using MimmoServe.Grpc.Client;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Protocol;
 using MimmoServe.Server.Tests.Infrastructure;
+using MimmoServe.Server.Tests.Telemetry;
 
 namespace MimmoServe.Server.Tests.Security;
 
@@ -68,6 +72,33 @@ public sealed class MutualTlsTests : IClassFixture<MutualTlsServerFixture>
         var (code, detail) = await SecureClients.CallAsync(SecureClients.Python, ["--target", _fixture.Server.Target, "--call", "health", .. SecureClients.Tls(Pki)]);
 
         Assert.True(code == "UNAVAILABLE", $"{code} {detail}");
+    }
+
+    [Fact]
+    public async Task Handshake_CertificateNamingUrls_RefusedWithoutFetchingThemAndHealthzStaysFast()
+    {
+        // Its AIA (issuer, OCSP) and CRL distribution point name a listener that never answers: a server that downloads
+        // what a client certificate names would connect to it, and hold a thread for every such handshake.
+        using var trap = new ConnectionTrap();
+        var (certificatePath, keyPath) = Pki.IssueClientCertificatePointingAt(trap.Url);
+        using var ca = Pki.LoadServerCa();
+        using var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+
+        var handshakes = Enumerable.Range(0, 8).Select(_ => TlsHandshake.AcceptedAsync(_fixture.Server.Port, certificate, ca)).ToList();
+        var watch = Stopwatch.StartNew();
+        var (healthz, _, _) = await AdminHttp.GetAsync(_fixture.Server.AdminPort, "/healthz");
+        var healthzTime = watch.Elapsed;
+        var statuses = await Task.WhenAll(handshakes);
+        using var trusted = Pki.LoadClientCertificate();
+        var control = await TlsHandshake.AcceptedAsync(_fixture.Server.Port, trusted, ca);
+
+        Assert.True(control, "the same handshake with a certificate of the client CA was refused");
+        Assert.All(statuses, accepted => Assert.False(accepted, "the server accepted a certificate from an untrusted CA"));
+        Assert.Equal(HttpStatusCode.OK, healthz);
+        Assert.True(healthzTime < TimeSpan.FromSeconds(2), $"/healthz took {healthzTime.TotalMilliseconds:F0} ms during the handshakes");
+        // The handshakes are over, so a download would have been tried already; wait a little for a late one anyway.
+        var fetched = SpinWait.SpinUntil(() => trap.Connections > 0, TimeSpan.FromSeconds(1));
+        Assert.False(fetched, $"the server connected {trap.Connections} time(s) to a URL the client certificate named");
     }
 
     private static async Task<StatusCode> StatusOfAsync(GrpcChannel channel)

@@ -1,4 +1,5 @@
 using MimmoServe.Server.Security;
+using MimmoServe.Server.Tests.Infrastructure;
 
 namespace MimmoServe.Server.Tests.Security;
 
@@ -36,6 +37,43 @@ public sealed class TokenFileTests
         var error = Assert.Throws<FormatException>(() => TokenFile.Parse(lines, "tokens"));
 
         Assert.Equal(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite, false)]
+    [InlineData(UnixFileMode.UserRead, false)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, true)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, true)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead, true)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite, true)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Load_FileMode_WarnsOnceWhenOthersThanTheOwnerCanReadOrChangeIt(UnixFileMode mode, bool warns)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(path, [TokenA, TokenB + " m1"]);
+            File.SetUnixFileMode(path, mode);
+            using var logs = new CapturedLogs();
+
+            var grants = TokenFile.Load(path, logs.CreateLogger("MimmoServe.Server.Security.CallAccess"));
+
+            Assert.Equal(2, grants.Count);
+            var warnings = logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal)).ToList();
+            Assert.Equal(warns ? 1 : 0, warnings.Count);
+            if (warns)
+            {
+                Assert.Contains(path, warnings[0], StringComparison.Ordinal);
+                Assert.Contains("chmod 600", warnings[0], StringComparison.Ordinal);
+                Assert.Contains("mode " + Convert.ToString((int)mode, 8), warnings[0], StringComparison.Ordinal);
+            }
+
+            Assert.DoesNotContain(logs.Lines, l => l.Contains(TokenA, StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -7,9 +7,10 @@ internal static class AdminHttp
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
 
-    public static async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendAsync(int port, HttpMethod method, string path, bool http2 = false)
+    public static async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendAsync(
+        int port, HttpMethod method, string path, bool http2 = false, string host = "127.0.0.1")
     {
-        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{port}{path}")
+        using var request = new HttpRequestMessage(method, $"http://{host}:{port}{path}")
         {
             // Cleartext HTTP/2 with prior knowledge, as on the gRPC port; HTTP/1.1 as probes and scrapers send.
             Version = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
@@ -19,8 +20,9 @@ internal static class AdminHttp
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
     }
 
-    public static Task<(HttpStatusCode Status, string Body, string? ContentType)> GetAsync(int port, string path, bool http2 = false) =>
-        SendAsync(port, HttpMethod.Get, path, http2);
+    public static Task<(HttpStatusCode Status, string Body, string? ContentType)> GetAsync(
+        int port, string path, bool http2 = false, string host = "127.0.0.1") =>
+        SendAsync(port, HttpMethod.Get, path, http2, host);
 
     /// <summary>Scrapes /metrics and parses it; fails the test unless it is 200 with the 0.0.4 content type.</summary>
     public static async Task<PrometheusScrape> ScrapeAsync(int port)
