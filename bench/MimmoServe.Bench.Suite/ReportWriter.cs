@@ -56,7 +56,7 @@ internal static class ReportWriter
         Line("## The engine: the machine's peak and each model's limit, in process");
         Line();
         Line($"Peak: a {EnginePeak.Side} x {EnginePeak.Side} MatMul through ONNX Runtime with default session settings reaches **{r.PeakMacsPerSecond / 1e9:F1} G multiply-accumulates/s**");
-        Line($"({r.PeakRunners} concurrent runner(s)). Each model: runs of B rows of random inputs on one session with the model's own settings (the");
+        Line($"({r.PeakRunners} concurrent runner(s): one with ORT's intra-op threads, or one per core with one thread each). Each model: runs of B rows of random inputs on one session with the model's own settings (the");
         Line($"server's), the best over 1 to {EngineLimit.MaxRunners} runners calling it at once; rows per second. MACs per row are counted from the graph");
         Line("(`bench/tools/onnx_macs.py`: Conv, Gemm, MatMul); achieved = best rows/s x MACs per row.");
         Line();
