@@ -86,14 +86,7 @@ public sealed class ServedModel : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         var now = _time.GetTimestamp();
-        if (deadline <= _time.GetUtcNow())
-        {
-            _batcher.Metrics?.RecordShed(Name, Telemetry.ShedReason.Deadline);
-            throw ServingErrors.DeadlineAlreadyPassed(Name);
-        }
-
-        var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
-        var policy = ExitPolicy.Resolve(Contract, DefaultExitPolicy, input.ExitPolicy);
+        var (k, policy) = Resolve(input, deadline);
         var item = ItemValidator.ValidateAndCopy(Contract, input);
         var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline)
         {
@@ -111,6 +104,23 @@ public sealed class ServedModel : IAsyncDisposable
         }
 
         return request.Task;
+    }
+
+    /// <summary>
+    /// What every request is checked for before its items: a deadline not already passed (DeadlineExceeded, counted as
+    /// shed), then its k and its exit policy from the request, its headers and the model's defaults (InvalidArgument).
+    /// </summary>
+    private (int K, ExitPolicy Policy) Resolve(PredictInput input, DateTimeOffset? deadline)
+    {
+        if (deadline <= _time.GetUtcNow())
+        {
+            _batcher.Metrics?.RecordShed(Name, Telemetry.ShedReason.Deadline);
+            throw ServingErrors.DeadlineAlreadyPassed(Name);
+        }
+
+        return (
+            OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode),
+            ExitPolicy.Resolve(Contract, DefaultExitPolicy, input.ExitPolicy));
     }
 
     /// <summary>The most items one request may carry (config.json <c>max_items_per_request</c>).</summary>
@@ -142,14 +152,7 @@ public sealed class ServedModel : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         var now = _time.GetTimestamp();
-        if (deadline <= _time.GetUtcNow())
-        {
-            _batcher.Metrics?.RecordShed(Name, Telemetry.ShedReason.Deadline);
-            throw ServingErrors.DeadlineAlreadyPassed(Name);
-        }
-
-        var k = OperatingPoint.Resolve(Contract, DefaultEnsembleSize, input.EnsembleSize, input.Mode);
-        var policy = ExitPolicy.Resolve(Contract, DefaultExitPolicy, input.ExitPolicy);
+        var (k, policy) = Resolve(input, deadline);
         var items = ItemValidator.ValidateAndCopyItems(Contract, input, MaxItemsPerRequest);
         var requests = new PendingRequest[items.Length];
         var trace = System.Diagnostics.Activity.Current;
