@@ -27,7 +27,7 @@ STOPPED=3
 # The recipe (README.md): trunk 48-96-192 channels at width 1, two convolutions per block, a strided first block;
 # AdamW 2e-3 with decoupled weight decay 0.03 on weights, one cosine over the run; pad-and-crop (2 px) and flips;
 # MIMO rows with batch repetition 2 and input repetition 0.25.
-RECIPE=(--channels 48,96,192 --convs 2 --strided-first --exit-width 64 --augment --pad 2 --weight-decay 0.03 --lr 2e-3
+RECIPE=(--channels 48,96,192 --convs 2 --strided-first --exit-width 64 --augment --pad 2 --weight-decay 0.03 --lr 2e-3 --precision bf16
         --batch-size 128 --threads 2)
 MIMO=(--slots 3 --batch-repetition 2 --input-repetition 0.25)
 DEADLINE=0

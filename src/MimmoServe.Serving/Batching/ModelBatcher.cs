@@ -44,6 +44,7 @@ internal sealed class ModelBatcher
     private readonly SlotPacker _packer;
     private readonly DeadlineAdmission _admission;
     private readonly BatchTelemetry _telemetry;
+    private readonly Action _recordDeadlineShed;
     private readonly BatchLoop _loop;
     private readonly RunWorkers<BatchBuffers> _workers;
     private readonly int _capacitySlots;
@@ -73,6 +74,7 @@ internal sealed class ModelBatcher
         _capacitySlots = config.MaxRowsPerRun * contract.Slots;
         _admission = new DeadlineAdmission(name, _capacitySlots, time);
         _telemetry = new BatchTelemetry(name, contract, time);
+        _recordDeadlineShed = () => _telemetry.RecordShed(ShedReason.Deadline);
         for (var i = 0; i < RunnerCount; i++)
         {
             _free.Push(new BatchBuffers(contract, config.MaxRowsPerRun, completion.CreateOutputs(config.MaxRowsPerRun)));
@@ -410,13 +412,11 @@ internal sealed class ModelBatcher
     /// <summary>Outside the lock, on the loop: drops the expired requests <see cref="Take"/> set aside and copies the batch into its pinned input.</summary>
     private void Seal(BatchBuffers buffers)
     {
-        // TryDrop does nothing to a request that a cancellation already dropped.
+        // TryDrop does nothing to a request that a cancellation already dropped; the shed is counted before the
+        // caller sees its error.
         foreach (var request in _expired)
         {
-            if (request.TryDrop(ServingErrorKind.DeadlineExceeded))
-            {
-                _telemetry.RecordShed(ShedReason.Deadline);
-            }
+            request.TryDrop(ServingErrorKind.DeadlineExceeded, _recordDeadlineShed);
         }
 
         _expired.Clear();

@@ -88,8 +88,12 @@ internal sealed class PendingRequest
         return true;
     }
 
-    /// <summary>Ends a queued request with a Cancelled or DeadlineExceeded error; false if it was taken or dropped already.</summary>
-    public bool TryDrop(ServingErrorKind kind)
+    /// <summary>
+    /// Ends a queued request with a Cancelled or DeadlineExceeded error; false if it was taken or dropped already.
+    /// <paramref name="beforeCompleting"/> runs once the drop is decided and before the caller can see the error, so
+    /// that whatever it counts is there for anyone who saw the error first (the batcher counts a shed there).
+    /// </summary>
+    public bool TryDrop(ServingErrorKind kind, Action? beforeCompleting = null)
     {
         if (Interlocked.CompareExchange(ref _state, Dropped, Queued) != Queued)
         {
@@ -98,6 +102,7 @@ internal sealed class PendingRequest
 
         ReturnItem();
         _registration.Dispose();
+        beforeCompleting?.Invoke();
         _completion.TrySetException(kind == ServingErrorKind.Cancelled ? ServingErrors.Cancelled(_model) : ServingErrors.DeadlineExceeded(_model));
         return true;
     }

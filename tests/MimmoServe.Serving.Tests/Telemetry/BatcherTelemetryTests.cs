@@ -74,4 +74,28 @@ public sealed class BatcherTelemetryTests : IDisposable
         Assert.All(shed, m => Assert.Equal((1.0, "mimo"), (m.Value, m.Tags[TelemetryNames.ModelTag])));
         Assert.Equal([1.0], _recorded.Of(TelemetryNames.RunInputs).Select(m => m.Value));
     }
+
+    [Fact]
+    public async Task Shed_ExpiredInQueue_CountedBeforeTheCallerSeesItsError()
+    {
+        var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 100, GatherWhenIdle = true }, _time);
+        model.Batcher.Metrics = _metrics;
+        Task? expiring = null;
+        var completedWhenCounted = new List<bool>();
+        _recorded.Recording = name =>
+        {
+            if (name == TelemetryNames.Shed)
+            {
+                completedWhenCounted.Add(expiring!.IsCompleted);
+            }
+        };
+
+        expiring = model.Model.PredictAsync(TestModel.Input("expiring", 1, 0, 0, 0, 0), _time.GetUtcNow().AddMilliseconds(50));
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAsync<Errors.ServingException>(() => expiring);
+        await model.Batcher.StopAsync();
+
+        // A scrape that follows the caller's error finds the shed: it was counted while the request was still pending.
+        Assert.Equal([false], completedWhenCounted);
+    }
 }

@@ -29,6 +29,9 @@ internal sealed class RecordedMeasurements : IDisposable
     public List<(double Value, Dictionary<string, string?> Tags)> Of(string instrument) =>
         [.. _measurements.Where(m => m.Instrument == instrument).Select(m => (m.Value, m.Tags))];
 
+    /// <summary>Called with the instrument's name as each measurement is recorded, on the recording thread.</summary>
+    public Action<string>? Recording { get; set; }
+
     /// <summary>Observes the gauges now.</summary>
     public void Observe() => _listener.RecordObservableInstruments();
 
@@ -43,5 +46,6 @@ internal sealed class RecordedMeasurements : IDisposable
         }
 
         _measurements.Enqueue((instrument.Name, value, copy));
+        Recording?.Invoke(instrument.Name);
     }
 }
