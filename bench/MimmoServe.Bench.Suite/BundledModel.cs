@@ -28,7 +28,7 @@ internal sealed record BundledModel(string Name, string Path, ModelContract Cont
     public static OnnxSessionOptions SessionOptions(ModelConfig config) => new()
     {
         ExecutionProvider = config.ExecutionProvider,
-        IntraOpThreads = config.IntraOpThreads,
+        IntraOpThreads = ModelConfig.IntraOpThreadsFor(config.IntraOpThreads, Environment.ProcessorCount),
         InterOpThreads = config.InterOpThreads,
     };
 

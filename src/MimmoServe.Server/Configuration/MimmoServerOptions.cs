@@ -58,7 +58,7 @@ public sealed class MimmoServerOptions
     /// <summary><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c> for every model, overriding each config.json. Default null: each model's own.</summary>
     public string? Provider { get; set; }
 
-    /// <summary>ONNX Runtime intra-op threads for every model, overriding config.json. Default null: each model's own (0 = ORT's choice).</summary>
+    /// <summary>ONNX Runtime intra-op threads for every model, overriding config.json. Default null: each model's own (0 = automatic, <see cref="Serving.Repository.ModelConfig.IntraOpThreadsFor"/>).</summary>
     public int? IntraOpThreads { get; set; }
 
     /// <summary>ONNX Runtime inter-op threads for every model, overriding config.json. Default null: each model's own.</summary>

@@ -54,7 +54,7 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
 
         if (options.IntraOpThreads is < 0)
         {
-            failures.Add($"Mimmo:IntraOpThreads must be >= 0 (0 = ONNX Runtime's choice), got {options.IntraOpThreads}.");
+            failures.Add($"Mimmo:IntraOpThreads must be >= 0 (0 = automatic: processors / concurrent runs), got {options.IntraOpThreads}.");
         }
 
         if (options.InterOpThreads is < 0)

@@ -132,7 +132,7 @@ public sealed class ModelRepository : IAsyncDisposable
         OnnxSessionOptions SessionOptions(ExecutionProvider provider) => new()
         {
             ExecutionProvider = provider,
-            IntraOpThreads = options.IntraOpThreads ?? config.IntraOpThreads,
+            IntraOpThreads = ModelConfig.IntraOpThreadsFor(options.IntraOpThreads ?? config.IntraOpThreads, Environment.ProcessorCount),
             InterOpThreads = options.InterOpThreads ?? config.InterOpThreads,
         };
 

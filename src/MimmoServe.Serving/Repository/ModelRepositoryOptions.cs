@@ -51,7 +51,7 @@ public sealed class ModelRepositoryOptions
 
         if (IntraOpThreads is < 0 || InterOpThreads is < 0)
         {
-            throw new ArgumentException($"{nameof(ModelRepositoryOptions)}: thread counts must be >= 0 (0 = ONNX Runtime's choice), got {IntraOpThreads} and {InterOpThreads}.");
+            throw new ArgumentException($"{nameof(ModelRepositoryOptions)}: thread counts must be >= 0 (0 = automatic for intra-op, ONNX Runtime's choice for inter-op), got {IntraOpThreads} and {InterOpThreads}.");
         }
     }
 }

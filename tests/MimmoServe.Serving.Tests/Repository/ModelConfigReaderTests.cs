@@ -23,6 +23,16 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(256, config.ItemsPerRequest);
     }
 
+    [Theory]
+    [InlineData(0, 2, 1)] // this machine: one thread for each of the two runs
+    [InlineData(0, 16, 8)]
+    [InlineData(0, 3, 1)]
+    [InlineData(0, 1, 1)] // one processor: still one thread
+    [InlineData(3, 16, 3)] // a setting wins
+    [InlineData(4, 1, 4)]
+    public void IntraOpThreadsFor_AutomaticSharesTheProcessorsAmongTheRuns_ASettingWins(int configured, int processors, int expected) =>
+        Assert.Equal(expected, ModelConfig.IntraOpThreadsFor(configured, processors));
+
     [Fact]
     public void Read_EveryKey_ReadsEachValue()
     {
