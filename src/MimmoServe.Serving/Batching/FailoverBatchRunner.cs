@@ -34,6 +34,7 @@ internal sealed class FailoverBatchRunner : IBatchRunner, IDisposable
     private readonly ILogger _logger;
     private volatile OnnxBatchRunner? _fallback;
     private volatile ExecutionProviderResult? _fallbackProvider;
+    private volatile bool _serving;
 
     /// <param name="primary">The session the model was loaded on; owned by the caller (the served model).</param>
     /// <param name="createFallback">Creates the CPU session's runner; called at most once. This runner owns what it returns.</param>
@@ -71,9 +72,15 @@ internal sealed class FailoverBatchRunner : IBatchRunner, IDisposable
     /// <summary>True once the model runs on the CPU fallback session.</summary>
     public bool FailedOver => _fallback is not null;
 
+    /// <summary>
+    /// From now on runs go through the breaker. The warm-up runs before it go to the primary alone: they serve no
+    /// request, and their successes (a run of every row count) would dilute the failure ratio of the first window.
+    /// </summary>
+    public void StartServing() => _serving = true;
+
     public void Run(BatchBuffers buffers, CancellationToken cancellationToken)
     {
-        if (_fallback is null && _breaker is not null)
+        if (_serving && _fallback is null && _breaker is not null)
         {
             try
             {

@@ -261,32 +261,18 @@ internal sealed class ModelBatcher
     }
 
     /// <summary>
-    /// One run per supported k with an all-zero item, before <see cref="Start"/>, through the same packing, run and
-    /// completion as requests, inline on the caller's thread. A model whose warm-up gives anything but a distribution is refused.
+    /// Runs all-zero items before <see cref="Start"/>, through the same packing, run and completion as requests, inline
+    /// on the caller's thread: one run per supported k (a model whose warm-up gives anything but a distribution is
+    /// refused), then one run of each row count up to <see cref="WarmUpRowCounts"/> and of the largest. ONNX Runtime
+    /// plans a run's memory for each input shape on its first run of that shape, and a run's B follows the queue, so
+    /// without this the first seconds of load pay a first run at every B.
     /// </summary>
     /// <exception cref="ModelContractException">The outputs are not finite or do not sum to 1.</exception>
     public void WarmUp()
     {
         foreach (var k in _contract.EnsembleSizes)
         {
-            var item = System.Buffers.ArrayPool<float>.Shared.Rent(_contract.ItemLength);
-            Array.Clear(item);
-            // Every stage of a staged model runs: full.
-            var request = new PendingRequest(_name, $"warm-up k={k}", item, k, 0, false, _time.GetTimestamp(), null) { ExitPolicy = Requests.ExitPolicy.Full };
-            BatchBuffers buffers;
-            lock (_lock)
-            {
-                Enqueue(request);
-                // The first runs of a session are its slowest: only the last warm-up run seeds the estimate.
-                _admission.Reset();
-                buffers = _free.Pop();
-                Take(buffers);
-            }
-
-            Seal(buffers);
-            Execute(buffers);
-            _completion.Flush();
-            var prediction = request.Task.GetAwaiter().GetResult();
+            var prediction = WarmUpRun(k, 1)[0];
             var sum = System.Numerics.Tensors.TensorPrimitives.Sum(prediction.Probabilities);
             if (!float.IsFinite(sum) || Math.Abs(sum - 1) > 1e-3)
             {
@@ -294,6 +280,46 @@ internal sealed class ModelBatcher
                     $"output '{_contract.OutputName}'", $"warm-up with k={k} gave probabilities summing to {sum}; the logits are not finite.");
             }
         }
+
+        // Requests of the largest k: as few per row as the model allows.
+        var largest = _contract.EnsembleSizes.Max();
+        var perRow = Math.Max(1, _contract.Slots / largest);
+        var maxRows = _config.MaxRowsPerRun;
+        foreach (var rows in Enumerable.Range(2, Math.Max(0, Math.Min(maxRows, WarmUpRowCounts) - 1)).Append(maxRows).Distinct().Where(r => r > 1))
+        {
+            WarmUpRun(largest, rows * perRow);
+        }
+    }
+
+    /// <summary>Row counts warmed one by one (every B up to this; beyond it only the model's largest B).</summary>
+    internal const int WarmUpRowCounts = 64;
+
+    /// <summary>One warm-up run of <paramref name="count"/> all-zero requests of ensemble size <paramref name="k"/>; their predictions.</summary>
+    private Ensembles.Prediction[] WarmUpRun(int k, int count)
+    {
+        var requests = new PendingRequest[count];
+        BatchBuffers buffers;
+        lock (_lock)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var item = System.Buffers.ArrayPool<float>.Shared.Rent(_contract.ItemLength);
+                Array.Clear(item);
+                // Every stage of a staged model runs: full.
+                requests[i] = new PendingRequest(_name, $"warm-up k={k}", item, k, 0, false, _time.GetTimestamp(), null) { ExitPolicy = Requests.ExitPolicy.Full };
+                Enqueue(requests[i]);
+            }
+
+            // The first runs of a session are its slowest: only the last warm-up run seeds the estimate.
+            _admission.Reset();
+            buffers = _free.Pop();
+            Take(buffers);
+        }
+
+        Seal(buffers);
+        Execute(buffers);
+        _completion.Flush();
+        return [.. requests.Select(r => r.Task.GetAwaiter().GetResult())];
     }
 
     /// <summary>

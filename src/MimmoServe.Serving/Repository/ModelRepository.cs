@@ -167,6 +167,7 @@ public sealed class ModelRepository : IAsyncDisposable
 
             var started = time.GetTimestamp();
             batcher.WarmUp();
+            runner.StartServing();
             var warmUp = time.GetElapsedTime(started);
             // After warm-up, so that the metrics count served requests only.
             batcher.Metrics = options.Metrics;

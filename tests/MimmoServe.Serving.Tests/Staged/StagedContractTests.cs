@@ -178,9 +178,13 @@ public sealed class StagedContractTests : IDisposable
         Assert.StartsWith("stage1.onnx outputs:", repository.Failures[0].Reason, StringComparison.Ordinal);
         Assert.Contains("exit_policy", repository.Failures[1].Reason, StringComparison.Ordinal);
         var model = repository.Get("staged");
-        // Warm-up ran each ensemble size (1, 3) through every stage with the policy full.
-        Assert.Equal([2L, 2L, 2L], Enumerable.Range(0, 3).Select(s => model.StageRuns(s)));
-        Assert.Equal([2L, 2L, 2L], Enumerable.Range(0, 3).Select(s => model.StageRows(s)!.Value));
+        // Warm-up ran each ensemble size (1, 3) through every stage with the policy full, one row each, then one run of
+        // each row count 2..max_rows_per_run (rows of k = 3, one input per row).
+        var maxRows = model.Config.MaxRowsPerRun;
+        var runs = 2L + (maxRows - 1);
+        var rows = 2L + Enumerable.Range(2, maxRows - 1).Sum();
+        Assert.Equal([runs, runs, runs], Enumerable.Range(0, 3).Select(s => model.StageRuns(s)));
+        Assert.Equal([rows, rows, rows], Enumerable.Range(0, 3).Select(s => model.StageRows(s)!.Value));
         var prediction = await model.PredictAsync(new MimmoServe.Serving.Requests.PredictInput { Shape = [4], Data = [0.1f, 0.9f, 0f, 0f], ExitPolicy = "auto" });
         Assert.Equal((1, 0.5f), (prediction.Exit, prediction.ComputeShare));
     }

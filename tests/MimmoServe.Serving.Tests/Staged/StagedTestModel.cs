@@ -19,7 +19,7 @@ internal sealed class StagedTestModel
         Batcher = new ModelBatcher("jei", contract, config, wrap is null ? runner : wrap(runner), completion, time, NullLogger.Instance);
         Model = new ServedModel("jei", JeiFixture.Path("model.onnx"), contract, config, JeiFixture.First, Batcher, time);
         Batcher.WarmUp();
-        // Counted from here: warm-up ran one row through every stage per ensemble size.
+        // Counted from here: warm-up ran rows through every stage (one per ensemble size, then one run per row count).
         Baseline = [.. Enumerable.Range(0, JeiFixture.Exits).Select(s => Batcher.StageRows(s)!.Value)];
         BaselineRuns = [.. Enumerable.Range(0, JeiFixture.Exits).Select(Batcher.StageRuns)];
         Batcher.Start();
