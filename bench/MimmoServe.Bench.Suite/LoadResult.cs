@@ -24,8 +24,16 @@ internal sealed record LoadResult(
     IReadOnlyDictionary<string, long>? Exits = null,
     double? MeanComputeShare = null,
     int ItemsPerCall = 1,
-    double MeanMs = double.NaN)
+    double MeanMs = double.NaN,
+    long? ServerAllocatedBytes = null,
+    long ServerCalls = 0)
 {
+    /// <summary>
+    /// Managed bytes the server allocated per call it answered (every status, the scrapes' own share included: a few
+    /// kilobytes per run), or null when not measured.
+    /// </summary>
+    public double? ServerBytesPerCall => ServerAllocatedBytes is { } bytes && ServerCalls > 0 ? bytes / (double)ServerCalls : null;
+
     /// <summary>Calls answered per second.</summary>
     public double CallsPerSecond => PerSecond / ItemsPerCall;
 
@@ -61,7 +69,9 @@ internal sealed record LoadResult(
             Sum(a.Exits, b.Exits),
             Weighted(a.MeanComputeShare, b.MeanComputeShare),
             a.ItemsPerCall,
-            Weighted(a.MeanMs, b.MeanMs) ?? double.NaN);
+            Weighted(a.MeanMs, b.MeanMs) ?? double.NaN,
+            a.ServerAllocatedBytes + b.ServerAllocatedBytes,
+            a.ServerCalls + b.ServerCalls);
     }
 
     private static Dictionary<string, long>? Sum(IReadOnlyDictionary<string, long>? x, IReadOnlyDictionary<string, long>? y) =>

@@ -76,13 +76,13 @@ internal static class ReportWriter
         Line();
         Line("## Served: every bundled model at every ensemble size k and items per call");
         Line();
-        Line("| model | k | items per call | inputs per row | in flight | inputs/s | calls/s | p50 ms | p99 ms | server CPU µs per input | h2load CPU µs per call | limit inputs/s (B = rows per run) | served / limit | half load: inputs/s | p50 ms | p99 ms | failed |");
-        Line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Line("| model | k | items per call | inputs per row | in flight | inputs/s | calls/s | p50 ms | p99 ms | server CPU µs per input | server bytes allocated per call | h2load CPU µs per call | limit inputs/s (B = rows per run) | served / limit | half load: inputs/s | p50 ms | p99 ms | failed |");
+        Line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var p in r.Served)
         {
             var s = p.Saturation;
             Line($"| {p.Model} | {p.K} | {p.Items} | {p.InputsPerRow} | {s.Concurrency} | {N(s.PerSecond)} | {N(s.CallsPerSecond)} | {F(s.P50Ms)} | {F(s.P99Ms)} | " +
-                $"{F(s.ServerCpuMicrosPerInput)} | {F(s.ClientCpuMicrosPerCall)} | {N(p.LimitInputsPerSecond)} (B={p.RowsPerRun}) | {F(p.ServedOverLimit)} | {N(p.HalfLoad.PerSecond)} | " +
+                $"{F(s.ServerCpuMicrosPerInput)} | {(s.ServerBytesPerCall is { } bytes ? N(bytes) : "-")} | {F(s.ClientCpuMicrosPerCall)} | {N(p.LimitInputsPerSecond)} (B={p.RowsPerRun}) | {F(p.ServedOverLimit)} | {N(p.HalfLoad.PerSecond)} | " +
                 $"{F(p.HalfLoad.P50Ms)} | {F(p.HalfLoad.P99Ms)} | {Failures(p.Saturation, p.HalfLoad)} |");
         }
 

@@ -3,33 +3,42 @@ using System.Globalization;
 namespace MimmoServe.Bench.Suite;
 
 /// <summary>
-/// The server's own count of answered requests by gRPC status, from its Prometheus endpoint (<c>mimmo_requests_total</c>,
-/// labels model, mode, status). h2load sees only HTTP statuses, and a gRPC error is HTTP 200 with grpc-status in the
-/// trailers, so the suite asks the server how many calls failed.
+/// What the suite reads from the server's Prometheus endpoint: its own count of answered requests by gRPC status
+/// (<c>mimmo_requests_total</c>, labels model, mode, status; h2load sees only HTTP statuses, and a gRPC error is HTTP
+/// 200 with grpc-status in the trailers, so the suite asks the server how many calls failed), and the bytes the process
+/// has allocated so far (the runtime's <c>dotnet.gc.heap.total_allocated</c>), for bytes allocated per call.
 /// </summary>
 internal static class ServerMetrics
 {
     private const string Requests = "mimmo_requests_total{";
+    private const string Allocated = "dotnet_gc_heap_total_allocated_bytes_total ";
 
-    /// <summary>Requests answered so far for <paramref name="model"/>, by status name.</summary>
-    public static async Task<Dictionary<string, long>> RequestsAsync(HttpClient http, int adminPort, string model)
+    /// <summary>One scrape: requests answered so far for <paramref name="model"/> by status name, and bytes allocated (null if not exported).</summary>
+    public static async Task<(Dictionary<string, long> Requests, long? AllocatedBytes)> ReadAsync(HttpClient http, int adminPort, string model)
     {
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{adminPort}/metrics")).ConfigureAwait(false);
         var byStatus = new Dictionary<string, long>(StringComparer.Ordinal);
+        long? allocated = null;
         foreach (var line in text.Split('\n'))
         {
+            if (line.StartsWith(Allocated, StringComparison.Ordinal))
+            {
+                allocated = (long)Value(line);
+            }
+
             if (!line.StartsWith(Requests, StringComparison.Ordinal) || Label(line, "model") != model)
             {
                 continue;
             }
 
             var status = Label(line, "status") ?? "?";
-            var value = long.Parse(line[(line.LastIndexOf(' ') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture);
-            byStatus[status] = byStatus.GetValueOrDefault(status) + value;
+            byStatus[status] = byStatus.GetValueOrDefault(status) + (long)Value(line);
         }
 
-        return byStatus;
+        return (byStatus, allocated);
     }
+
+    private static double Value(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture);
 
     /// <summary>After minus before, keeping the statuses that changed.</summary>
     public static Dictionary<string, long> Difference(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>

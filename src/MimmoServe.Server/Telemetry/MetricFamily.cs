@@ -30,6 +30,9 @@ internal abstract class MetricFamily
     {
         Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> => new SumFamily(instrument, "counter", cumulative: true),
         ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double> or Gauge<long> or Gauge<int> or Gauge<double> => new SumFamily(instrument, "gauge", cumulative: false),
+        // An up-down counter records changes (a sum that may fall); an observable one reports the current sum.
+        UpDownCounter<long> or UpDownCounter<int> or UpDownCounter<double> => new SumFamily(instrument, "gauge", cumulative: true),
+        ObservableUpDownCounter<long> or ObservableUpDownCounter<int> or ObservableUpDownCounter<double> => new SumFamily(instrument, "gauge", cumulative: false),
         Histogram<double> histogram => new HistogramFamily(histogram, histogram.Advice?.HistogramBucketBoundaries),
         Histogram<long> histogram => new HistogramFamily(histogram, histogram.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray()),
         Histogram<int> histogram => new HistogramFamily(histogram, histogram.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray()),

@@ -38,7 +38,7 @@ internal sealed class OtlpExport : IHostedService, IDisposable
 
         _meters = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName))
-            .AddMeter(TelemetryNames.Source)
+            .AddMeter(TelemetryNames.Source, PrometheusCollector.RuntimeMeter)
             .AddOtlpExporter((exporter, reader) =>
             {
                 Configure(exporter, settings, "v1/metrics");

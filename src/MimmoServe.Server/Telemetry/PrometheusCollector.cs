@@ -6,12 +6,17 @@ namespace MimmoServe.Server.Telemetry;
 
 /// <summary>
 /// Our own Prometheus exporter (the registry has no OpenTelemetry Prometheus package): a <see cref="MeterListener"/>
-/// on this host's <see cref="ServingMetrics.Meter"/> only (another host's meter of the same name, in the same process,
-/// is not ours) that aggregates every measurement as it arrives, and writes the text format on <see cref="Collect"/>.
-/// Counters and histograms are cumulative from start-up; observable gauges are observed at each collection.
+/// on this host's <see cref="ServingMetrics.Meter"/> (another host's meter of the same name, in the same process, is
+/// not ours) and on the .NET runtime's own meter (<see cref="RuntimeMeter"/>: garbage collections, bytes allocated,
+/// thread pool, JIT, CPU time; one per process) that aggregates every measurement as it arrives, and writes the text
+/// format on <see cref="Collect"/>. Counters and histograms are cumulative from start-up; observable instruments are
+/// observed at each collection.
 /// </summary>
 internal sealed class PrometheusCollector : IDisposable
 {
+    /// <summary>The runtime's built-in meter (.NET 9 and later), e.g. <c>dotnet.gc.heap.total_allocated</c>.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
     private readonly List<MetricFamily> _families = [];
@@ -21,7 +26,8 @@ internal sealed class PrometheusCollector : IDisposable
         var meter = metrics.Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (!ReferenceEquals(instrument.Meter, meter) || MetricFamily.Create(instrument) is not { } family)
+            var ours = ReferenceEquals(instrument.Meter, meter) || instrument.Meter.Name == RuntimeMeter;
+            if (!ours || MetricFamily.Create(instrument) is not { } family)
             {
                 return;
             }

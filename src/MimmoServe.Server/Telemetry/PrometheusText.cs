@@ -100,7 +100,13 @@ internal static class PrometheusText
         }
 
         first = false;
-        text.Append(key).Append("=\"");
+        // Label names are [a-zA-Z_][a-zA-Z0-9_]*: the runtime's tags are dotted (gc.heap.generation -> gc_heap_generation).
+        foreach (var c in key)
+        {
+            text.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        }
+
+        text.Append("=\"");
         foreach (var c in value)
         {
             _ = c switch

@@ -10,6 +10,7 @@ namespace MimmoServe.Server.Tests.Telemetry;
 public sealed class MetricsTests
 {
     private const string Requests = "mimmo_requests_total";
+    private const string RuntimeAllocated = "dotnet_gc_heap_total_allocated_bytes_total";
 
     [Fact]
     public async Task Metrics_TrafficInTwoModesAndBadRequests_InstrumentsMoveByWhatWasSent()
@@ -88,6 +89,8 @@ public sealed class MetricsTests
         Assert.Equal(throughput.Sum(r => (double)r.Uncertainty.MutualInformation), Delta(before, after, "mimmo_prediction_mutual_information_sum", ("model", "mimo"), ("mode", "throughput")), 4);
         Assert.Equal(streamed.Sum(r => (double)r.Uncertainty.PredictiveEntropy), Delta(before, after, "mimmo_prediction_entropy_sum", ("model", "mimo"), ("mode", "balanced")), 4);
 
+        // The process allocated while it served them (the bench suite divides this by the calls).
+        Assert.True(TotalDelta(before, after, RuntimeAllocated) > 0);
         AssertWellFormed(after);
     }
 
@@ -116,8 +119,14 @@ public sealed class MetricsTests
             ["mimmo_stage_rows_total"] = "counter",
             ["mimmo_exits_total"] = "counter",
         };
-        Assert.Equal(expected.OrderBy(e => e.Key), scrape.Types.OrderBy(e => e.Key));
-        Assert.All(expected.Keys, name => Assert.False(string.IsNullOrWhiteSpace(scrape.Help[name])));
+        Assert.Equal(expected.OrderBy(e => e.Key), scrape.Types.Where(e => e.Key.StartsWith("mimmo_", StringComparison.Ordinal)).OrderBy(e => e.Key));
+        // Beside ours, the runtime's own meter (System.Runtime): bytes allocated so far, collections, memory, the JIT.
+        Assert.Equal("counter", scrape.Types[RuntimeAllocated]);
+        Assert.Equal("counter", scrape.Types["dotnet_gc_collections_total"]);
+        Assert.Equal("gauge", scrape.Types["dotnet_process_memory_working_set_bytes"]);
+        Assert.Equal("counter", scrape.Types["dotnet_jit_compiled_methods_total"]);
+        Assert.True(scrape.Named(RuntimeAllocated).Single().Value > 0);
+        Assert.All(scrape.Types.Keys, name => Assert.False(string.IsNullOrWhiteSpace(scrape.Help[name])));
         // Warm-up runs are not served requests; a model that is not staged records no stage rows or exits.
         Assert.Empty(scrape.Named("mimmo_run_inputs_count"));
         Assert.Empty(scrape.Named("mimmo_stage_rows_total"));

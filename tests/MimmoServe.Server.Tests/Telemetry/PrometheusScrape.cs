@@ -53,7 +53,7 @@ internal sealed class PrometheusScrape
             else
             {
                 var sample = ParseSample(line);
-                Assert.True(scrape._types.ContainsKey(sample.Family), $"sample of {sample.Name} before its TYPE line");
+                Assert.True(scrape._types.ContainsKey(sample.FamilyAmong(scrape._types)), $"sample of {sample.Name} before its TYPE line");
                 scrape._samples.Add(sample);
             }
         }
@@ -138,10 +138,22 @@ internal sealed class PrometheusScrape
 
     internal sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
     {
-        /// <summary>The metric family: a histogram's <c>_bucket</c>, <c>_sum</c> and <c>_count</c> belong to its base name.</summary>
-        public string Family => Name.EndsWith("_bucket", StringComparison.Ordinal) ? Name[..^7]
-            : Name.EndsWith("_sum", StringComparison.Ordinal) && !Name.EndsWith("_total", StringComparison.Ordinal) ? Name[..^4]
-            : Name.EndsWith("_count", StringComparison.Ordinal) ? Name[..^6]
-            : Name;
+        /// <summary>
+        /// The metric family, as a Prometheus parser finds it: a histogram's <c>_bucket</c>, <c>_sum</c> and
+        /// <c>_count</c> samples belong to its base name when that is a typed histogram or summary; any other sample
+        /// (a gauge may be named <c>dotnet_assembly_count</c>) is its own family.
+        /// </summary>
+        public string FamilyAmong(IReadOnlyDictionary<string, string> types)
+        {
+            foreach (var suffix in new[] { "_bucket", "_sum", "_count" })
+            {
+                if (Name.EndsWith(suffix, StringComparison.Ordinal) && types.TryGetValue(Name[..^suffix.Length], out var type) && type is "histogram" or "summary")
+                {
+                    return Name[..^suffix.Length];
+                }
+            }
+
+            return Name;
+        }
     }
 }

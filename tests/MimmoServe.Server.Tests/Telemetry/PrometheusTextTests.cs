@@ -59,4 +59,23 @@ public sealed class PrometheusTextTests
         Assert.Equal("deadline", sample.Labels["reason"]);
         Assert.Equal(2, sample.Value);
     }
+
+    [Fact]
+    public void Collect_RuntimeMeter_IncludedWithDottedTagsAsValidLabelNames()
+    {
+        using var metrics = new ServingMetrics();
+        using var collector = new PrometheusCollector(metrics);
+        GC.Collect(0, GCCollectionMode.Forced);
+
+        var text = collector.Collect();
+        var scrape = PrometheusScrape.Parse(text);
+
+        // dotnet.gc.collections carries the tag gc.heap.generation: a Prometheus label name has no dots.
+        var collections = scrape.Named("dotnet_gc_collections_total").ToList();
+        Assert.NotEmpty(collections);
+        Assert.All(collections, s => Assert.Contains(s.Labels["gc_heap_generation"], new[] { "gen0", "gen1", "gen2" }));
+        Assert.True(collections.Sum(s => s.Value) >= 1);
+        Assert.DoesNotContain("gc.heap.generation", text, StringComparison.Ordinal);
+        Assert.True(scrape.Value("dotnet_gc_heap_total_allocated_bytes_total") > 0);
+    }
 }
