@@ -286,6 +286,10 @@ def train(args):
         history.append(entry)
         state = {"epoch": epoch, "session": session, "optimizer": opt.state_dict(), "schedule": schedule.state_dict(),
                  "generator": gen.get_state(), "torch_rng": torch.get_rng_state()}
+        if epoch == args.epochs:
+            # A finished run keeps its weights and history; what only resuming needs (the optimizer's moments, two
+            # copies of the weights' size) is dropped, so that finished checkpoints are small enough to carry over.
+            state = {"epoch": epoch, "session": session, "finished": True}
         save(args.out, net, args.family, hp, args, history, state)
         print(f"epoch {epoch:3d}/{args.epochs}  loss {entry['loss']:.4f}  monitor acc k=M {mon['acc_k_all']:.4f} "
               f"k=1 {mon['acc_k1']:.4f}  nll k=M {mon['nll_k_all']:.4f} k=1 {mon['nll_k1']:.4f}  "

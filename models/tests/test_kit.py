@@ -618,6 +618,8 @@ class RecipeTest(unittest.TestCase):
                         self.assertTrue(torch.equal(value, b["state"][key]), key)
                     self.assertEqual([h["lr_end"] for h in a["history"]], [h["lr_end"] for h in b["history"]])
                     self.assertEqual([h["session"] for h in b["history"]], [1, 2])
+                    # Finished: the resume-only state is gone (the checkpoint is the weights, history and epoch).
+                    self.assertEqual(b["train_state"], {"epoch": 2, "session": 2, "finished": True})
                     for h in b["history"]:
                         self.assertEqual(len(h["load_average"]), 3)
                         self.assertGreater(h["cpu_seconds"], 0)
