@@ -107,6 +107,49 @@ def _check_metadata(meta, errors):
     return m, e, k, item, sizes
 
 
+VALUE_MOVING = {"Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Cast"}
+
+
+def computed_by(graph, name, steps=0):
+    """The operator computing the value `name`, looking back through operators that only move values and through a
+    Concat whose inputs all come from one operator (as the server reads it: src/MimmoServe.Onnx/OnnxGraph.cs);
+    None for a graph input or initializer, or a Concat of mixed origins."""
+    producers = {o: n for n in graph.node for o in n.output}
+    while steps < 64 and name in producers:
+        steps += 1
+        node = producers[name]
+        if node.op_type in VALUE_MOVING and node.input:
+            name = node.input[0]
+            continue
+        if node.op_type == "Concat" and node.input:
+            origins = {computed_by(graph, i, steps) for i in node.input}
+            return origins.pop() if len(origins) == 1 else None
+        return node.op_type
+    return None
+
+
+def _output_kind(graph, output, declared, k, errors):
+    """What the output holds, as the server decides it (ContractReader.OutputKindOf): mimmo.output when declared, else
+    probabilities when the graph ends in Softmax, else logits; refused where no answer would mean what the model
+    computed."""
+    op = computed_by(graph, output)
+    if k is not None and k < 2:
+        errors.append(f"the output has {k} value per input: a regression output or a single-logit binary classifier, "
+                      "which a softmax over classes answers with probability 1.0 for every input; a classifier needs "
+                      "at least 2 classes")
+    if op == "Sigmoid":
+        errors.append("the output is computed by Sigmoid: independent per-class probabilities (multi-label), which "
+                      "the server cannot serve as one distribution")
+    if declared is None:
+        return "probabilities" if op == "Softmax" else "logits"
+    if declared not in ("logits", "probabilities"):
+        errors.append(f"mimmo.output must be logits or probabilities, got {declared!r}")
+    elif declared == "logits" and op == "Softmax":
+        errors.append("mimmo.output says logits, but the graph computes the output with Softmax: declare "
+                      "probabilities or leave the key out")
+    return declared
+
+
 def _check_replication(rep, sizes, m, errors):
     if not isinstance(rep, dict) or sorted(rep) != sorted(str(s) for s in sizes):
         keys = sorted(rep) if isinstance(rep, dict) else rep
@@ -227,6 +270,9 @@ def check(path, execute_graph=False):
         in_dims = _check_tensor(inputs[0], "input", [None] * max(len(_dims(inputs[0])) - 1, 1), errors)
         out_dims = _check_tensor(outputs[0], "output", [None], errors)
         summary = f"plain classifier, served as family=single M=1 E=1 K={out_dims[-1]} item_shape={in_dims[1:]}"
+        k = out_dims[-1] if out_dims and _is_int(out_dims[-1]) else None
+    kind = _output_kind(model.graph, outputs[0].name, meta.get(contract.PREFIX + "output"), k, errors)
+    summary += f", output {kind}"
     config = os.path.join(os.path.dirname(path), "config.json")
     if os.path.exists(config):
         _check_config(config, sizes or [1], errors)

@@ -175,6 +175,24 @@ class KitTest(unittest.TestCase):
                           dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=13)
         self.assertIn("family=single M=1 E=1 K=10 item_shape=[1, 28, 28]", check.check(path))
 
+    def test_check_OutputKinds_SoftmaxIsProbabilitiesOneValueAndSigmoidRefused(self):
+        def export(name, *tail, outputs=10):
+            path = os.path.join(self.tmp, name)
+            net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, outputs), *tail)
+            torch.onnx.export(net, torch.rand(2, 1, 28, 28), path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=13)
+            return path
+
+        self.assertIn("output logits", check.check(export("logits.onnx")))
+        self.assertIn("output logits", check.check(export("logsoftmax.onnx", torch.nn.LogSoftmax(dim=1))))
+        self.assertIn("output probabilities", check.check(export("softmax.onnx", torch.nn.Softmax(dim=1))))
+        for name, tail, outputs, problem in (("regressor.onnx", [], 1, "1 value per input"),
+                                             ("sigmoid.onnx", [torch.nn.Sigmoid()], 10, "computed by Sigmoid")):
+            with self.subTest(name=name):
+                with self.assertRaises(check.ContractError) as caught:
+                    check.check(export(name, *tail, outputs=outputs))
+                self.assertIn(problem, str(caught.exception))
+
     def test_check_NotOnnx_Fails(self):
         path = os.path.join(self.tmp, "junk.onnx")
         with open(path, "wb") as f:

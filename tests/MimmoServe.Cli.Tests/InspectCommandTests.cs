@@ -25,6 +25,16 @@ public sealed class InspectCommandTests
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("single (plain classifier", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"output holds\s+│ logits: each member's distribution is their softmax", run.Output);
+    }
+
+    [Fact]
+    public async Task Inspect_ClassifierEndingInSoftmax_SaysItsOutputIsProbabilitiesNotSoftmaxedAgain()
+    {
+        var run = await CliRun.RunAsync(["inspect", CliRun.Fixture("classifier_softmax.onnx")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"output holds\s+│ probabilities: each member's output is renormalized, not softmaxed again", run.Output);
     }
 
     [Theory]
@@ -33,6 +43,8 @@ public sealed class InspectCommandTests
     [InlineData("mimo_bad_rank.onnx")]
     [InlineData("mimo_bad_weights.onnx")]
     [InlineData("corrupt.onnx")]
+    [InlineData("regressor.onnx")]
+    [InlineData("classifier_sigmoid.onnx")]
     public async Task Inspect_BrokenModel_ExitOneSayingWhy(string fixture)
     {
         var run = await CliRun.RunAsync(["inspect", CliRun.Fixture(fixture)]);

@@ -64,6 +64,9 @@ internal static class InspectCommand
         table.AddTextRow("item shape", ModelView.Shape(c.ItemShape));
         table.AddTextRow("input", $"{c.InputName} {Dims(session.Inputs[0])}");
         table.AddTextRow("output", $"{c.OutputName} {Dims(session.Outputs[0])}");
+        table.AddTextRow("output holds", c.Output == OutputKind.Probabilities
+            ? "probabilities: each member's output is renormalized, not softmaxed again"
+            : "logits: each member's distribution is their softmax");
         table.AddTextRow("ensemble sizes k", string.Join(", ", c.EnsembleSizes));
         table.AddTextRow("default k", Text(c.DefaultEnsembleSize));
         table.AddTextRow("labels", string.Join(", ", c.Labels));

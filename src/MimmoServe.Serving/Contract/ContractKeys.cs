@@ -58,6 +58,15 @@ public static class ContractKeys
     /// <summary>A staged early-exit model (JEI-DNN): one ONNX file per stage, see <see cref="Stages"/>.</summary>
     public const string FamilyJeiDnn = "jeidnn";
 
+    /// <summary>
+    /// Optional: what the output holds, <see cref="OutputLogits"/> or <see cref="OutputProbabilities"/>. Without it the
+    /// server reads the graph: an output computed by Softmax holds probabilities, any other logits.
+    /// </summary>
+    public const string Output = "mimmo.output";
+
+    public const string OutputLogits = "logits";
+    public const string OutputProbabilities = "probabilities";
+
     /// <summary>Every key a MIMO-contract model must carry.</summary>
     public static readonly IReadOnlyList<string> Required =
     [

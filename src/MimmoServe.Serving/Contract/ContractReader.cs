@@ -13,16 +13,20 @@ public static class ContractReader
     public static ModelContract Read(OnnxSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return Read(session.Inputs, session.Outputs, session.Metadata.CustomMetadata);
+        return Read(session.Inputs, session.Outputs, session.Metadata.CustomMetadata, output => OnnxGraph.OperatorComputing(session.ModelPath, output));
     }
 
     /// <summary>The same from the parts, so tests can vary the metadata of a real model's signature.</summary>
-    internal static ModelContract Read(IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs, IReadOnlyDictionary<string, string> metadata)
+    /// <param name="inputs">The graph inputs.</param>
+    /// <param name="outputs">The graph outputs.</param>
+    /// <param name="metadata">The model's metadata map.</param>
+    /// <param name="finalOperator">The operator computing a graph output (<see cref="OnnxGraph.OperatorComputing"/>); null: not known.</param>
+    internal static ModelContract Read(IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs, IReadOnlyDictionary<string, string> metadata, Func<string, string?>? finalOperator = null)
     {
         var input = Single(inputs, "input");
         if (!metadata.Keys.Any(k => k.StartsWith(ContractKeys.Prefix, StringComparison.Ordinal)))
         {
-            return ReadPlain(input, Single(outputs, "output"), metadata);
+            return ReadPlain(input, Single(outputs, "output"), metadata, finalOperator);
         }
 
         // A staged model's stage 0 has three outputs (logits, gate, next_activation); every other model one.
@@ -55,6 +59,7 @@ public static class ContractReader
 
         var exits = parsed.PositiveInt(ContractKeys.Exits);
         var classes = parsed.PositiveInt(ContractKeys.NumClasses);
+        var outputKind = OutputKindOf(metadata, ContractKeys.OutputName, classes, finalOperator);
         var itemShape = parsed.ItemShape();
         var weights = parsed.ExitWeights(exits, slots);
         var labels = parsed.Labels(classes);
@@ -82,7 +87,43 @@ public static class ContractReader
         }
 
         return new ModelContract(family, slots, exits, classes, itemShape, weights, labels, sizes, groups, defaultSize, metrics, metadata,
-            isPlain: false, input.Name, ContractKeys.OutputName, stages);
+            isPlain: false, input.Name, ContractKeys.OutputName, stages) { Output = outputKind };
+    }
+
+    /// <summary>
+    /// What the output holds: <c>mimmo.output</c> when declared, else what the graph shows (computed by Softmax:
+    /// probabilities; by anything else: logits). Refused, since no answer would mean what the model computed: one
+    /// class (a regression value or a single-logit binary classifier, which a softmax turns into 1.0 for every
+    /// input), an output computed by Sigmoid (independent per-class probabilities, multi-label), a declaration the
+    /// graph contradicts (logits declared, Softmax computed) and any other declared value.
+    /// </summary>
+    private static OutputKind OutputKindOf(IReadOnlyDictionary<string, string> metadata, string outputName, int classes, Func<string, string?>? finalOperator)
+    {
+        var computedBy = finalOperator?.Invoke(outputName);
+        var subject = metadata.ContainsKey(ContractKeys.Output) ? ContractKeys.Output : $"output '{outputName}'";
+        if (classes < 2)
+        {
+            throw new ModelContractException(subject, $"{classes} value per input: a regression output or a single-logit binary classifier, which a softmax over classes would answer with probability 1.0 for every input. A classifier served here has at least 2 classes (for a binary one, 2 logits).");
+        }
+
+        if (computedBy == "Sigmoid")
+        {
+            throw new ModelContractException(subject, "the graph computes it with Sigmoid: independent per-class probabilities (multi-label), which neither a softmax nor their average as one distribution serves correctly.");
+        }
+
+        var probabilities = computedBy == "Softmax";
+        if (!metadata.TryGetValue(ContractKeys.Output, out var declared))
+        {
+            return probabilities ? OutputKind.Probabilities : OutputKind.Logits;
+        }
+
+        return declared switch
+        {
+            ContractKeys.OutputProbabilities => OutputKind.Probabilities,
+            ContractKeys.OutputLogits when probabilities => throw new ModelContractException(ContractKeys.Output, $"'{ContractKeys.OutputLogits}', but the graph computes the output with Softmax: it holds probabilities, which a second softmax would flatten. Declare '{ContractKeys.OutputProbabilities}' or leave the key out."),
+            ContractKeys.OutputLogits => OutputKind.Logits,
+            _ => throw new ModelContractException(ContractKeys.Output, $"'{declared}' is not one of {ContractKeys.OutputLogits}, {ContractKeys.OutputProbabilities}."),
+        };
     }
 
     /// <summary>A staged model's exit weights are one-hot on the last exit: what the policy <c>full</c> serves.</summary>
@@ -97,7 +138,7 @@ public static class ContractReader
         }
     }
 
-    private static ModelContract ReadPlain(TensorInfo input, TensorInfo output, IReadOnlyDictionary<string, string> metadata)
+    private static ModelContract ReadPlain(TensorInfo input, TensorInfo output, IReadOnlyDictionary<string, string> metadata, Func<string, string?>? finalOperator)
     {
         CheckFloat(input, "input");
         CheckFloat(output, "output");
@@ -114,8 +155,9 @@ public static class ContractReader
         var classes = checked((int)output.Shape[1]);
         var labels = Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var groups = new Dictionary<int, SlotGroup[]> { [1] = [new SlotGroup([0])] };
+        var kind = OutputKindOf(metadata, output.Name, classes, finalOperator);
         return new ModelContract(ContractKeys.FamilySingle, 1, 1, classes, input.Shape.Skip(1).ToArray(), [1f], labels, [1], groups, 1, "{}", metadata,
-            isPlain: true, input.Name, output.Name);
+            isPlain: true, input.Name, output.Name) { Output = kind };
     }
 
     private static TensorInfo Single(IReadOnlyList<TensorInfo> tensors, string role)

@@ -49,6 +49,9 @@ public sealed class ModelContract
         Stages = stages;
     }
 
+    /// <summary>What the output holds (<c>mimmo.output</c>, else read from the graph); logits unless the model says or shows otherwise.</summary>
+    public OutputKind Output { get; init; } = OutputKind.Logits;
+
     /// <summary><c>mimmo</c>, <c>mimonet</c>, <c>single</c>, <c>ensemble</c> or <c>jeidnn</c> (staged).</summary>
     public string Family { get; }
 

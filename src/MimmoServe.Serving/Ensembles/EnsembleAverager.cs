@@ -7,7 +7,9 @@ namespace MimmoServe.Serving.Ensembles;
 /// <summary>
 /// Unbinds one input's outputs from its row and averages them. The input's members are the slots S' it occupied
 /// (its replication group plus extra copies) at every exit e, each with weight ω = w[e][s] / |S'|; since every
-/// slot's column of w sums to 1, the ω sum to 1 and p = Σ ω softmax(logits[row, e, s, :]) is a distribution.
+/// slot's column of w sums to 1, the ω sum to 1 and p = Σ ω softmax(logits[row, e, s, :]) is a distribution. A model
+/// whose output holds probabilities already (<see cref="OutputKind.Probabilities"/>) has each member's output
+/// renormalized instead of softmaxed.
 /// Stateless: the caller owns the scratch span (E·M·K floats, one distribution per member).
 /// </summary>
 internal static class EnsembleAverager
@@ -23,7 +25,7 @@ internal static class EnsembleAverager
     /// <returns>The uncertainty of p over the members, and the chosen class.</returns>
     public static (Uncertainty Uncertainty, int ClassIndex) Average(
         ModelContract contract, ReadOnlySpan<float> rowLogits, ulong members, Span<float> scratch, Span<float> probabilities) =>
-        Average(rowLogits, contract.Exits, contract.Slots, contract.NumClasses, contract.ExitWeights, members, scratch, probabilities);
+        Average(rowLogits, contract.Exits, contract.Slots, contract.NumClasses, contract.ExitWeights, contract.Output, members, scratch, probabilities);
 
     /// <summary>
     /// One exit of a staged model alone (models/CONTRACT.md, "Serving a staged model"): p_e = (1/|S'|) Σ_{s in S'}
@@ -36,7 +38,7 @@ internal static class EnsembleAverager
     /// <param name="probabilities">K floats: receives p_e.</param>
     public static (Uncertainty Uncertainty, int ClassIndex) AverageExit(
         ModelContract contract, ReadOnlySpan<float> exitLogits, ulong members, Span<float> scratch, Span<float> probabilities) =>
-        Average(exitLogits, 1, contract.Slots, contract.NumClasses, default, members, scratch, probabilities);
+        Average(exitLogits, 1, contract.Slots, contract.NumClasses, default, contract.Output, members, scratch, probabilities);
 
     /// <summary>The members in the order <see cref="Average(ModelContract, ReadOnlySpan{float}, ulong, Span{float}, Span{float})"/> left them in scratch: slots ascending, exits within each slot.</summary>
     public static MemberPrediction[] Members(ModelContract contract, ulong members, ReadOnlySpan<float> scratch) =>
@@ -51,7 +53,7 @@ internal static class EnsembleAverager
     /// ([exits, M, K]), ω = w[e][s] / |S'| (w empty: 1 for each).
     /// </summary>
     private static (Uncertainty Uncertainty, int ClassIndex) Average(
-        ReadOnlySpan<float> rowLogits, int exits, int slots, int classes, ReadOnlySpan<float> weights, ulong members, Span<float> scratch, Span<float> probabilities)
+        ReadOnlySpan<float> rowLogits, int exits, int slots, int classes, ReadOnlySpan<float> weights, OutputKind output, ulong members, Span<float> scratch, Span<float> probabilities)
     {
         var count = BitOperations.PopCount(members);
         probabilities.Clear();
@@ -62,7 +64,7 @@ internal static class EnsembleAverager
             for (var e = 0; e < exits; e++, m++)
             {
                 var q = scratch.Slice(m * classes, classes);
-                Softmax(rowLogits.Slice(((e * slots) + s) * classes, classes), q);
+                Distribution(rowLogits.Slice(((e * slots) + s) * classes, classes), output, q);
                 TensorPrimitives.MultiplyAdd(q, Weight(weights, e, s, slots) / count, probabilities, probabilities);
             }
         }
@@ -126,6 +128,29 @@ internal static class EnsembleAverager
         }
 
         return top;
+    }
+
+    /// <summary>A member's distribution: the softmax of logits, or probabilities renormalized (negative values, which no probability has, count as 0).</summary>
+    private static void Distribution(ReadOnlySpan<float> output, OutputKind kind, Span<float> destination)
+    {
+        if (kind == OutputKind.Logits)
+        {
+            Softmax(output, destination);
+            return;
+        }
+
+        TensorPrimitives.Max(output, 0f, destination);
+        var sum = TensorPrimitives.Sum(destination);
+        if (sum == 0)
+        {
+            // Nothing to normalize: uniform, as a softmax of equal logits would be.
+            destination.Fill(1f / destination.Length);
+        }
+        else
+        {
+            // A value that is not finite stays so, as a softmax would leave it.
+            TensorPrimitives.Divide(destination, sum, destination);
+        }
     }
 
     /// <summary>softmax with the maximum subtracted first, so large logits do not overflow exp.</summary>

@@ -44,6 +44,80 @@ public sealed class ContractReaderTests
     }
 
     [Theory]
+    [InlineData("classifier.onnx", OutputKind.Logits)]
+    [InlineData("classifier_softmax.onnx", OutputKind.Probabilities)]
+    [InlineData("mimo.onnx", OutputKind.Logits)]
+    public void Read_OutputKind_ProbabilitiesWhereTheGraphEndsInSoftmax(string file, OutputKind expected)
+    {
+        using var session = OnnxRuntime.Shared.CreateSession(Fixtures.Path(file));
+
+        Assert.Equal(expected, ContractReader.Read(session).Output);
+    }
+
+    [Theory]
+    [InlineData("regressor.onnx", "output 'value'", "1 value per input")]
+    [InlineData("classifier_sigmoid.onnx", "output 'scores'", "Sigmoid")]
+    public void Read_OutputNoSoftmaxServesRight_Refused(string file, string subject, string problem)
+    {
+        using var session = OnnxRuntime.Shared.CreateSession(Fixtures.Path(file));
+
+        var error = Assert.Throws<ModelContractException>(() => ContractReader.Read(session));
+
+        Assert.Equal(subject, error.Subject);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("probabilities", null, OutputKind.Probabilities)]
+    [InlineData("probabilities", "Softmax", OutputKind.Probabilities)]
+    [InlineData("logits", "Gemm", OutputKind.Logits)]
+    [InlineData(null, "Softmax", OutputKind.Probabilities)]
+    [InlineData(null, "LogSoftmax", OutputKind.Logits)] // a softmax of log-probabilities gives them back
+    [InlineData(null, null, OutputKind.Logits)]
+    public void Read_DeclaredOutput_WinsUnlessTheGraphContradictsIt(string? declared, string? computedBy, OutputKind expected)
+    {
+        var contract = ReadMimo(declared, computedBy);
+
+        Assert.Equal(expected, contract.Output);
+    }
+
+    [Theory]
+    [InlineData("logits", "Softmax", "a second softmax")]
+    [InlineData("regression", null, "not one of logits, probabilities")]
+    public void Read_DeclaredOutputContradictedOrUnknown_RefusedNamingTheKey(string declared, string? computedBy, string problem)
+    {
+        var error = Assert.Throws<ModelContractException>(() => ReadMimo(declared, computedBy));
+
+        Assert.Equal(ContractKeys.Output, error.Subject);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_OneClass_Refused()
+    {
+        var metadata = new Dictionary<string, string>(Fixtures.Mimo.Metadata.CustomMetadata, StringComparer.Ordinal)
+        {
+            [ContractKeys.NumClasses] = "1",
+            [ContractKeys.Labels] = "[\"value\"]",
+        };
+
+        var error = Assert.Throws<ModelContractException>(() => ContractReader.Read(Fixtures.Mimo.Inputs, Fixtures.Mimo.Outputs, metadata));
+
+        Assert.Contains("1 value per input", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ModelContract ReadMimo(string? declared, string? computedBy)
+    {
+        var metadata = new Dictionary<string, string>(Fixtures.Mimo.Metadata.CustomMetadata, StringComparer.Ordinal);
+        if (declared is not null)
+        {
+            metadata[ContractKeys.Output] = declared;
+        }
+
+        return ContractReader.Read(Fixtures.Mimo.Inputs, Fixtures.Mimo.Outputs, metadata, _ => computedBy);
+    }
+
+    [Theory]
     [InlineData("mimo_missing_key.onnx", "mimmo.labels", "missing")]
     [InlineData("mimo_bad_json.onnx", "mimmo.exit_weights", "not valid JSON")]
     [InlineData("mimo_bad_weights.onnx", "mimmo.exit_weights", "slot 1")]

@@ -136,6 +136,44 @@ public sealed class ModelRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task PredictAsync_ClassifierEndingInSoftmax_ServesItsProbabilitiesNotASecondSoftmax()
+    {
+        AddModel("softmaxed", "classifier_softmax.onnx");
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+        float[] x = [0.2f, 0.9f, 0.4f, 0.1f];
+
+        var prediction = await repository.PredictAsync(new PredictInput { Shape = [4], Data = x });
+
+        // p = softmax(x·W + b), computed once, with the W and b of make_fixtures.py's classifier_output_models.
+        double[,] w = { { 1.0, 0.0, -1.0 }, { 0.5, 1.0, 0.0 }, { 0.0, -0.5, 2.0 }, { 1.0, 1.0, 1.0 } };
+        double[] b = [0.1, 0.2, -0.3];
+        var exp = Enumerable.Range(0, 3).Select(j => Math.Exp(b[j] + Enumerable.Range(0, 4).Sum(i => x[i] * w[i, j]))).ToArray();
+        var once = exp.Select(e => e / exp.Sum()).ToArray();
+        var twice = once.Select(Math.Exp).Select(e => e / once.Sum(Math.Exp)).ToArray();
+        for (var j = 0; j < 3; j++)
+        {
+            Assert.Equal(once[j], prediction.Probabilities[j], 1e-5);
+        }
+
+        Assert.True(Math.Abs(twice.Max() - once.Max()) > 0.05, "the fixture tells a second softmax apart");
+        Assert.Equal(once.Max(), prediction.Confidence, 1e-5);
+    }
+
+    [Fact]
+    public async Task LoadAsync_RegressorAndSigmoidOutputs_RefusedWithTheReason()
+    {
+        AddModel("regressor", "regressor.onnx");
+        AddModel("sigmoid", "classifier_sigmoid.onnx");
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        Assert.Empty(repository.Models);
+        Assert.Equal(["regressor", "sigmoid"], repository.Failures.Select(f => f.Name));
+        Assert.Contains("1 value per input", repository.Failures[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("Sigmoid", repository.Failures[1].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StopAsync_ThenPredict_Unavailable()
     {
         AddModel("good", "mimo.onnx");
