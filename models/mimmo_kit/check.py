@@ -145,7 +145,7 @@ def _output_kind(graph, output, declared, k, errors):
     if declared not in ("logits", "probabilities"):
         errors.append(f"mimmo.output must be logits or probabilities, got {declared!r}")
     elif declared == "logits" and op == "Softmax":
-        errors.append("mimmo.output says logits, but the graph computes the output with Softmax: declare "
+        errors.append("the output is declared logits, but the graph computes the output with Softmax: declare "
                       "probabilities or leave the key out")
     return declared
 
@@ -171,6 +171,17 @@ def _check_replication(rep, sizes, m, errors):
                 used |= set(g)
 
 
+def _config_overrides(path):
+    """What config.json says over the model's metadata (labels, output), as the server reads it; {} without a
+    readable one (_check_config reports what is wrong with it)."""
+    try:
+        with open(path) as f:
+            config = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
 def _check_config(path, sizes, errors, staged=False):
     try:
         with open(path) as f:
@@ -188,7 +199,12 @@ def _check_config(path, sizes, errors, staged=False):
         elif (kind is bool) != isinstance(value, bool) or not isinstance(value, kind):
             errors.append(f"{path}: {key} has the wrong type ({type(value).__name__})")
     minimum = {"max_rows_per_run": 1, "queue_size": 1, "max_queue_delay_ms": 0, "intra_op_threads": 0,
-               "inter_op_threads": 0}
+               "inter_op_threads": 0, "max_items_per_request": 1, "run_timeout_ms": 10}
+    labels = config.get("labels")
+    if isinstance(labels, list) and (not labels or not all(isinstance(x, str) and x.strip() for x in labels)):
+        errors.append(f"{path}: labels must be a non-empty list of non-empty strings")
+    if config.get("output", "logits") not in ("logits", "probabilities"):
+        errors.append(f"{path}: output must be \"logits\" or \"probabilities\", is {config.get('output')!r}")
     for key, low in minimum.items():
         value = config.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < low:
@@ -271,9 +287,14 @@ def check(path, execute_graph=False):
         out_dims = _check_tensor(outputs[0], "output", [None], errors)
         summary = f"plain classifier, served as family=single M=1 E=1 K={out_dims[-1]} item_shape={in_dims[1:]}"
         k = out_dims[-1] if out_dims and _is_int(out_dims[-1]) else None
-    kind = _output_kind(model.graph, outputs[0].name, meta.get(contract.PREFIX + "output"), k, errors)
-    summary += f", output {kind}"
     config = os.path.join(os.path.dirname(path), "config.json")
+    overrides = _config_overrides(config)
+    declared = overrides.get("output") if isinstance(overrides.get("output"), str) else meta.get(contract.PREFIX + "output")
+    kind = _output_kind(model.graph, outputs[0].name, declared, k, errors)
+    summary += f", output {kind}"
+    labels = overrides.get("labels")
+    if isinstance(labels, list) and k and len(labels) != k:
+        errors.append(f"{config}: {len(labels)} labels; the model has {k} classes")
     if os.path.exists(config):
         _check_config(config, sizes or [1], errors)
     if execute_graph and not errors:

@@ -10,7 +10,8 @@ PREFIX = "mimmo."
 KEYS = ("format_version", "family", "slots", "exits", "num_classes", "item_shape", "exit_weights", "labels",
         "ensemble_sizes", "replication", "default_ensemble_size", "metrics")
 CONFIG_KEYS = {"default_ensemble_size": int, "max_rows_per_run": int, "max_queue_delay_ms": (int, float),
-               "gather_when_idle": bool, "queue_size": int, "execution_provider": str, "intra_op_threads": int, "inter_op_threads": int, "exit_policy": (str, int, float)}
+               "gather_when_idle": bool, "queue_size": int, "execution_provider": str, "intra_op_threads": int, "inter_op_threads": int, "exit_policy": (str, int, float),
+               "max_items_per_request": int, "run_timeout_ms": (int, float), "labels": list, "output": str}
 PROVIDERS = ("cpu", "cuda", "tensorrt")
 
 

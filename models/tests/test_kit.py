@@ -468,6 +468,37 @@ class PiecesTest(unittest.TestCase):
                 check._check_config(path, [1, 2, 3], errors)
                 self.assertEqual(errors == [], valid, f"{value!r}: {errors}")
 
+    def test_checkConfig_LabelsOutputAndServerKeys_CheckedAsTheServerReadsThem(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "config.json")
+            for config, valid in (({"labels": ["a", "b"], "output": "probabilities"}, True),
+                                  ({"max_items_per_request": 16, "run_timeout_ms": 250}, True),
+                                  ({"labels": []}, False), ({"labels": ["a", " "]}, False),
+                                  ({"output": "regression"}, False), ({"max_items_per_request": 0}, False)):
+                with open(path, "w") as f:
+                    json.dump(config, f)
+                errors = []
+                check._check_config(path, [1], errors)
+                self.assertEqual(errors == [], valid, f"{config!r}: {errors}")
+
+    def test_check_ConfigOutputAndLabels_OverTheGraph(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.onnx")
+            net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 3), torch.nn.Softmax(dim=1))
+            torch.onnx.export(net, torch.rand(2, 4), path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=13)
+            config = os.path.join(directory, "config.json")
+            for settings, expected in (({"labels": ["a", "b", "c"], "output": "probabilities"}, "output probabilities"),
+                                       ({"output": "logits"}, "the graph computes the output with Softmax"),
+                                       ({"labels": ["a", "b"]}, "2 labels; the model has 3 classes")):
+                with open(config, "w") as f:
+                    json.dump(settings, f)
+                try:
+                    result = check.check(path)
+                except check.ContractError as e:
+                    result = str(e)
+                self.assertIn(expected, result, settings)
+
     def test_makeRows_FullInputRepetition_PutsOneImageInEverySlot(self):
         gen = torch.Generator().manual_seed(0)
         rows = train.make_rows(torch.arange(16), 3, 2, 1.0, gen)

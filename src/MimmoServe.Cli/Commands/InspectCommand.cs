@@ -29,7 +29,9 @@ internal static class InspectCommand
             try
             {
                 using var session = OnnxRuntime.Shared.CreateSession(file.FullName);
-                var contract = ContractReader.Read(session);
+                // As the server reads it: with what a config.json beside the file says over the model's metadata.
+                var config = Serving.Repository.ModelConfigReader.ReadFile(Path.Combine(file.DirectoryName ?? ".", Serving.Repository.ModelConfig.FileName));
+                var contract = ContractReader.Read(session, config.ContractOverrides);
                 context.Console.Write(Facts(file, session, contract));
                 context.Console.WriteLine("contract: OK");
                 return ExitCodes.Ok;
@@ -37,6 +39,11 @@ internal static class InspectCommand
             catch (ModelContractException e)
             {
                 await context.Error.WriteLineAsync($"contract: BROKEN: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+            catch (Serving.Repository.ModelConfigException e)
+            {
+                await context.Error.WriteLineAsync($"config.json: BROKEN: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failed;
             }
             catch (OnnxModelException e)

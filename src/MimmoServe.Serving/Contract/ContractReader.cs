@@ -9,11 +9,13 @@ namespace MimmoServe.Serving.Contract;
 /// </summary>
 public static class ContractReader
 {
+    /// <param name="session">The model's session (its file is read for the operator computing the output).</param>
+    /// <param name="overrides">What the model's config.json says over its metadata; null: nothing.</param>
     /// <exception cref="ModelContractException">The model breaks the contract.</exception>
-    public static ModelContract Read(OnnxSession session)
+    public static ModelContract Read(OnnxSession session, ContractOverrides? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return Read(session.Inputs, session.Outputs, session.Metadata.CustomMetadata, output => OnnxGraph.OperatorComputing(session.ModelPath, output));
+        return Read(session.Inputs, session.Outputs, session.Metadata.CustomMetadata, output => OnnxGraph.OperatorComputing(session.ModelPath, output), overrides);
     }
 
     /// <summary>The same from the parts, so tests can vary the metadata of a real model's signature.</summary>
@@ -21,12 +23,14 @@ public static class ContractReader
     /// <param name="outputs">The graph outputs.</param>
     /// <param name="metadata">The model's metadata map.</param>
     /// <param name="finalOperator">The operator computing a graph output (<see cref="OnnxGraph.OperatorComputing"/>); null: not known.</param>
-    internal static ModelContract Read(IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs, IReadOnlyDictionary<string, string> metadata, Func<string, string?>? finalOperator = null)
+    /// <param name="overrides">What config.json says over the metadata; null: nothing.</param>
+    internal static ModelContract Read(
+        IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs, IReadOnlyDictionary<string, string> metadata, Func<string, string?>? finalOperator = null, ContractOverrides? overrides = null)
     {
         var input = Single(inputs, "input");
         if (!metadata.Keys.Any(k => k.StartsWith(ContractKeys.Prefix, StringComparison.Ordinal)))
         {
-            return ReadPlain(input, Single(outputs, "output"), metadata, finalOperator);
+            return ReadPlain(input, Single(outputs, "output"), metadata, finalOperator, overrides);
         }
 
         // A staged model's stage 0 has three outputs (logits, gate, next_activation); every other model one.
@@ -59,10 +63,10 @@ public static class ContractReader
 
         var exits = parsed.PositiveInt(ContractKeys.Exits);
         var classes = parsed.PositiveInt(ContractKeys.NumClasses);
-        var outputKind = OutputKindOf(metadata, ContractKeys.OutputName, classes, finalOperator);
+        var outputKind = OutputKindOf(metadata, ContractKeys.OutputName, classes, finalOperator, overrides?.Output);
         var itemShape = parsed.ItemShape();
         var weights = parsed.ExitWeights(exits, slots);
-        var labels = parsed.Labels(classes);
+        var labels = overrides?.Labels is { } named ? Labels(named, classes) : parsed.Labels(classes);
         var sizes = parsed.EnsembleSizes(slots);
         var groups = parsed.Replication(sizes, slots);
         var defaultSize = parsed.PositiveInt(ContractKeys.DefaultEnsembleSize);
@@ -97,10 +101,12 @@ public static class ContractReader
     /// input), an output computed by Sigmoid (independent per-class probabilities, multi-label), a declaration the
     /// graph contradicts (logits declared, Softmax computed) and any other declared value.
     /// </summary>
-    private static OutputKind OutputKindOf(IReadOnlyDictionary<string, string> metadata, string outputName, int classes, Func<string, string?>? finalOperator)
+    private static OutputKind OutputKindOf(IReadOnlyDictionary<string, string> metadata, string outputName, int classes, Func<string, string?>? finalOperator, string? configured)
     {
         var computedBy = finalOperator?.Invoke(outputName);
-        var subject = metadata.ContainsKey(ContractKeys.Output) ? ContractKeys.Output : $"output '{outputName}'";
+        var key = configured is null ? ContractKeys.Output : $"output {ContractOverrides.Source}";
+        var declared = configured ?? metadata.GetValueOrDefault(ContractKeys.Output);
+        var subject = declared is null ? $"output '{outputName}'" : key;
         if (classes < 2)
         {
             throw new ModelContractException(subject, $"{classes} value per input: a regression output or a single-logit binary classifier, which a softmax over classes would answer with probability 1.0 for every input. A classifier served here has at least 2 classes (for a binary one, 2 logits).");
@@ -112,18 +118,26 @@ public static class ContractReader
         }
 
         var probabilities = computedBy == "Softmax";
-        if (!metadata.TryGetValue(ContractKeys.Output, out var declared))
-        {
-            return probabilities ? OutputKind.Probabilities : OutputKind.Logits;
-        }
-
         return declared switch
         {
+            null => probabilities ? OutputKind.Probabilities : OutputKind.Logits,
             ContractKeys.OutputProbabilities => OutputKind.Probabilities,
-            ContractKeys.OutputLogits when probabilities => throw new ModelContractException(ContractKeys.Output, $"'{ContractKeys.OutputLogits}', but the graph computes the output with Softmax: it holds probabilities, which a second softmax would flatten. Declare '{ContractKeys.OutputProbabilities}' or leave the key out."),
+            ContractKeys.OutputLogits when probabilities => throw new ModelContractException(key, $"'{ContractKeys.OutputLogits}', but the graph computes the output with Softmax: it holds probabilities, which a second softmax would flatten. Declare '{ContractKeys.OutputProbabilities}' or leave the key out."),
             ContractKeys.OutputLogits => OutputKind.Logits,
-            _ => throw new ModelContractException(ContractKeys.Output, $"'{declared}' is not one of {ContractKeys.OutputLogits}, {ContractKeys.OutputProbabilities}."),
+            _ => throw new ModelContractException(key, $"'{declared}' is not one of {ContractKeys.OutputLogits}, {ContractKeys.OutputProbabilities}."),
         };
+    }
+
+    /// <summary>Labels from config.json: one non-empty name per class.</summary>
+    private static string[] Labels(IReadOnlyList<string> named, int classes)
+    {
+        var subject = $"labels {ContractOverrides.Source}";
+        if (named.Count != classes)
+        {
+            throw new ModelContractException(subject, $"{named.Count} labels; the model has {classes} classes.");
+        }
+
+        return named.Any(string.IsNullOrWhiteSpace) ? throw new ModelContractException(subject, "a label is empty.") : [.. named];
     }
 
     /// <summary>A staged model's exit weights are one-hot on the last exit: what the policy <c>full</c> serves.</summary>
@@ -138,7 +152,7 @@ public static class ContractReader
         }
     }
 
-    private static ModelContract ReadPlain(TensorInfo input, TensorInfo output, IReadOnlyDictionary<string, string> metadata, Func<string, string?>? finalOperator)
+    private static ModelContract ReadPlain(TensorInfo input, TensorInfo output, IReadOnlyDictionary<string, string> metadata, Func<string, string?>? finalOperator, ContractOverrides? overrides)
     {
         CheckFloat(input, "input");
         CheckFloat(output, "output");
@@ -153,9 +167,11 @@ public static class ContractReader
         }
 
         var classes = checked((int)output.Shape[1]);
-        var labels = Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var kind = OutputKindOf(metadata, output.Name, classes, finalOperator, overrides?.Output);
+        var labels = overrides?.Labels is { } named
+            ? Labels(named, classes)
+            : Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var groups = new Dictionary<int, SlotGroup[]> { [1] = [new SlotGroup([0])] };
-        var kind = OutputKindOf(metadata, output.Name, classes, finalOperator);
         return new ModelContract(ContractKeys.FamilySingle, 1, 1, classes, input.Shape.Skip(1).ToArray(), [1f], labels, [1], groups, 1, "{}", metadata,
             isPlain: true, input.Name, output.Name) { Output = kind };
     }

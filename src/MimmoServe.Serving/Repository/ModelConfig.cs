@@ -68,6 +68,21 @@ public sealed record ModelConfig
     public int IntraOpThreads { get; init; }
 
     /// <summary>
+    /// <c>labels</c>: the class names, one per class, over the model's own (a plain classifier's are "0".."K-1").
+    /// Default null: the model's.
+    /// </summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>
+    /// <c>output</c>: what the model's output holds, <c>"logits"</c> or <c>"probabilities"</c>, over <c>mimmo.output</c>
+    /// (models/CONTRACT.md, "What the output holds"). Default null: the model's declaration, else its graph.
+    /// </summary>
+    public string? Output { get; init; }
+
+    /// <summary>What this config says about the model's contract (<see cref="Labels"/>, <see cref="Output"/>).</summary>
+    public Contract.ContractOverrides ContractOverrides => new(Labels, Output);
+
+    /// <summary>
     /// The intra-op threads a session gets: <paramref name="configured"/> when it is set (> 0), else
     /// <paramref name="processors"/> divided among the runs a model has at once, at least one. Not ORT's own default:
     /// that is one thread per physical core of the host, which in a container limited to fewer CPUs (whose limit

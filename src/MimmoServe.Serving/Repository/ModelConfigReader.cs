@@ -49,6 +49,8 @@ public static class ModelConfigReader
                     Keys.InterOpThreads => config with { InterOpThreads = Int(p, 0) },
                     Keys.ExitPolicy => config with { ExitPolicy = Policy(p) },
                     Keys.MaxItemsPerRequest => config with { MaxItemsPerRequest = Int(p, 1) },
+                    Keys.Labels => config with { Labels = Strings(p) },
+                    Keys.Output => config with { Output = OutputName(p) },
                     _ => throw new ModelConfigException(p.Name, $"unknown key; the keys are {string.Join(", ", Keys.All)}"),
                 };
             }
@@ -94,6 +96,19 @@ public static class ModelConfigReader
                 ? $"{p.Value.GetRawText()} is not a number >= {min}"
                 : $"{p.Value.GetRawText()} is not a number from {min} to {max}");
 
+    private static string[] Strings(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0
+            && p.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString()))
+            ? [.. p.Value.EnumerateArray().Select(v => v.GetString()!)]
+            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not a non-empty list of non-empty strings");
+
+    private static string OutputName(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is Contract.ContractKeys.OutputLogits or Contract.ContractKeys.OutputProbabilities
+            ? p.Value.GetString()!
+            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not \"{Contract.ContractKeys.OutputLogits}\" or \"{Contract.ContractKeys.OutputProbabilities}\"");
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
+
     private static ExecutionProvider Provider(JsonProperty p) =>
         p.Value.ValueKind == JsonValueKind.String && TryParseProvider(p.Value.GetString(), out var provider)
             ? provider
@@ -119,11 +134,13 @@ public static class ModelConfigReader
         public const string RunTimeoutMs = "run_timeout_ms";
         public const string ExitPolicy = "exit_policy";
         public const string MaxItemsPerRequest = "max_items_per_request";
+        public const string Labels = "labels";
+        public const string Output = "output";
 
         public static readonly IReadOnlyList<string> All =
             [
                 DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, GatherWhenIdle, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads,
-                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest,
+                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest, Labels, Output,
             ];
     }
 }

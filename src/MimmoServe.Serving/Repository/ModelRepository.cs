@@ -146,7 +146,7 @@ public sealed class ModelRepository : IAsyncDisposable
                 RepositoryLog.ProviderFellBack(logger, name, provider.Requested, provider.Actual, provider.Reason);
             }
 
-            var contract = ContractReader.Read(session);
+            var contract = ContractReader.Read(session, config.ContractOverrides);
             config.Validate(contract);
             var batcherLogger = loggerFactory.CreateLogger<ModelBatcher>();
             var runner = new FailoverBatchRunner(

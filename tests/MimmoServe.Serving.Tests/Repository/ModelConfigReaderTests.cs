@@ -55,6 +55,17 @@ public sealed class ModelConfigReaderTests
     }
 
     [Fact]
+    public void Read_LabelsAndOutput_TheContractOverrides()
+    {
+        var config = ModelConfigReader.Read("""{"labels": ["cat", "dog", "bird"], "output": "probabilities"}""");
+
+        Assert.Equal(new[] { "cat", "dog", "bird" }, config.Labels);
+        Assert.Equal("probabilities", config.Output);
+        Assert.Equal((config.Labels, "probabilities"), (config.ContractOverrides.Labels, config.ContractOverrides.Output));
+        Assert.Equal(new MimmoServe.Serving.Contract.ContractOverrides(null, null), ModelConfigReader.Read("{}").ContractOverrides);
+    }
+
+    [Fact]
     public void ItemsPerRequest_NotSetAndASmallQueue_TheQueueSize() =>
         Assert.Equal(10, ModelConfigReader.Read("{\"queue_size\": 10}").ItemsPerRequest);
 
@@ -109,6 +120,10 @@ public sealed class ModelConfigReaderTests
     [InlineData("{\"run_timeout_ms\": 5}", "run_timeout_ms", "number from 10 to 86400000")]
     [InlineData("{\"exit_policy\": \"gates\"}", "exit_policy", "not \"auto\", \"full\" or a threshold t with 0 < t <= 1")]
     [InlineData("{\"exit_policy\": 0}", "exit_policy", "not \"auto\"")]
+    [InlineData("{\"labels\": []}", "labels", "non-empty list of non-empty strings")]
+    [InlineData("{\"labels\": [\"cat\", 3]}", "labels", "non-empty list of non-empty strings")]
+    [InlineData("{\"labels\": [\"cat\", \" \"]}", "labels", "non-empty list of non-empty strings")]
+    [InlineData("{\"output\": \"regression\"}", "output", "not \"logits\" or \"probabilities\"")]
     [InlineData("{\"exit_policy\": true}", "exit_policy", "not \"auto\"")]
     [InlineData("{\"max_items_per_request\": 0}", "max_items_per_request", "integer >= 1")]
     [InlineData("[1]", "(file)", "JSON object")]

@@ -160,6 +160,24 @@ public sealed class ModelRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_PlainClassifierWithConfigLabelsAndOutput_ServedWithThem()
+    {
+        AddModel("named", "classifier.onnx", """{"labels": ["cat", "dog", "bird"], "output": "logits"}""");
+        AddModel("wrong", "classifier_softmax.onnx", """{"output": "logits"}""");
+        AddModel("short", "classifier.onnx", """{"labels": ["cat", "dog"]}""");
+
+        await using var repository = await ModelRepository.LoadAsync(new ModelRepositoryOptions { Directory = _dir }, OnnxRuntime.Shared);
+
+        var model = Assert.Single(repository.Models);
+        Assert.Equal(["cat", "dog", "bird"], model.Contract.Labels);
+        var prediction = await repository.PredictAsync(new PredictInput { Model = "named", Shape = [4], Data = [0f, 0f, 1f, 0f] });
+        Assert.Equal("bird", prediction.Label); // logits x·W + b = [0.1, -0.3, 1.7]
+        Assert.Equal(["short", "wrong"], repository.Failures.Select(f => f.Name));
+        Assert.StartsWith("labels (config.json): 2 labels; the model has 3 classes", repository.Failures[0].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("output (config.json): 'logits', but the graph computes the output with Softmax", repository.Failures[1].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoadAsync_RegressorAndSigmoidOutputs_RefusedWithTheReason()
     {
         AddModel("regressor", "regressor.onnx");

@@ -1,0 +1,13 @@
+namespace MimmoServe.Serving.Contract;
+
+/// <summary>
+/// What a model's <c>config.json</c> says about its contract, over what the model's own metadata says: for models we
+/// did not write, which carry no <c>mimmo.*</c> metadata (models/CONTRACT.md, "config.json beside a model").
+/// </summary>
+/// <param name="Labels">The class names, one per class; null: the model's (a plain classifier's are "0".."K-1").</param>
+/// <param name="Output">What the output holds, <c>logits</c> or <c>probabilities</c>, as <c>mimmo.output</c> declares it; null: the model's.</param>
+public sealed record ContractOverrides(IReadOnlyList<string>? Labels, string? Output)
+{
+    /// <summary>Where an override comes from, in the errors about it.</summary>
+    public const string Source = "(config.json)";
+}
