@@ -54,7 +54,11 @@ step() {
 }
 
 if [ "${TRAIN:-1}" = 1 ]; then
-  if [ "${PILOT:-1}" = 1 ]; then
+  # A finished pilot (every row of runs/pilot/pilot.json finished) is not run again: its table and choice stand, and
+  # its checkpoints need not be kept (they are not carried over between sessions).
+  if [ "${PILOT:-1}" = 1 ] && "$PY" -c 'import json, sys; rows = json.load(open("runs/pilot/pilot.json"))["rows"]; sys.exit(0 if rows and all(r["finished"] for r in rows) else 1)' 2>/dev/null; then
+    note "pilot finished before (runs/pilot/pilot.md); not run again"
+  elif [ "${PILOT:-1}" = 1 ]; then
     # The pilot's --max-minutes is the session's remainder; each pilot run resumes like any run. It compares widths on
     # the first 3,000 held-out images, not on the last 2,000 that calibrate the conformal sets (gates --select 2000).
     step pilot pilot --out runs/pilot --widths "$PILOT_WIDTHS" --epochs "$PILOT_EPOCHS" --monitor 3000 "${RECIPE[@]}" "${MIMO[@]}"
