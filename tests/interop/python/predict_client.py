@@ -11,6 +11,7 @@ run it with /usr/bin/python3.
   predict_client.py --fashion-mnist 7 --json                 # one JSON object per line, for scripts
   predict_client.py --fashion-mnist 0 1 2 3 --mode accuracy  # four images in one batched call ([4, 1, 28, 28])
   predict_client.py --model fashion-jeidnn --fashion-mnist 0 --exit auto   # a staged model's early exit
+  predict_client.py --model mine --values 0.2,0.9,0.4,0.1    # one item of a model of your own (here 4 features)
 
 Exit code: 0 on success, 1 when the call ends with a gRPC error (its code and message are printed).
 """
@@ -107,6 +108,8 @@ def main(argv=None):
     parser.add_argument("--exit", default="", help="auto, full or a threshold in (0, 1] (the x-mimmo-exit header)")
     parser.add_argument("--fashion-mnist", type=int, nargs="+", metavar="N",
                         help="predict Fashion-MNIST test image N; several go in one batched call")
+    parser.add_argument("--values", metavar="V,V,...",
+                        help="predict one item of these comma-separated values (a model's own item, e.g. 4 features)")
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--members", action="store_true", help="also return every member's prediction")
     parser.add_argument("--list", action="store_true", help="list the served models")
@@ -131,20 +134,30 @@ def main(argv=None):
                             m.name, m.family, m.slots, m.exits, m.num_classes, list(m.ensemble_sizes),
                             m.default_ensemble_size, m.execution_provider))
                 return 0
-            if args.fashion_mnist is None:
-                parser.error("give --fashion-mnist N or --list")
-            try:
-                images = [fashion_mnist_image(i) for i in args.fashion_mnist]
-            except ValueError as e:
-                parser.error(str(e))
-            batched = len(images) > 1
-            # One image: shape [1, 28, 28], the answer in the response's own fields. Several: a leading batch
-            # dimension [N, 1, 28, 28], the items one after the other, and N answers in `items`, in order.
-            shape = ([len(images)] if batched else []) + [1, 28, 28]
-            request = pb.PredictRequest(model=args.model, shape=shape, data=[v for image in images for v in image],
-                                        id="fashion-mnist-%s" % "-".join(str(i) for i in args.fashion_mnist),
-                                        ensemble_size=args.ensemble_size, top_k=args.top_k,
-                                        return_members=args.members)
+            if args.values is not None:
+                try:
+                    values = [float(v) for v in args.values.split(",")]
+                except ValueError:
+                    parser.error("--values takes comma-separated numbers")
+                batched = False
+                request = pb.PredictRequest(model=args.model, shape=[len(values)], data=values, id="values",
+                                            ensemble_size=args.ensemble_size, top_k=args.top_k,
+                                            return_members=args.members)
+            elif args.fashion_mnist is None:
+                parser.error("give --fashion-mnist N, --values V,V,... or --list")
+            else:
+                try:
+                    images = [fashion_mnist_image(i) for i in args.fashion_mnist]
+                except ValueError as e:
+                    parser.error(str(e))
+                batched = len(images) > 1
+                # One image: shape [1, 28, 28], the answer in the response's own fields. Several: a leading batch
+                # dimension [N, 1, 28, 28], the items one after the other, and N answers in `items`, in order.
+                shape = ([len(images)] if batched else []) + [1, 28, 28]
+                request = pb.PredictRequest(model=args.model, shape=shape, data=[v for image in images for v in image],
+                                            id="fashion-mnist-%s" % "-".join(str(i) for i in args.fashion_mnist),
+                                            ensemble_size=args.ensemble_size, top_k=args.top_k,
+                                            return_members=args.members)
             response = call(channel, "Predict", request, pb.PredictResponse, metadata, args.timeout)
         except grpc.RpcError as e:
             print("error: %s: %s" % (e.code().name, e.details()), file=sys.stderr)
