@@ -33,6 +33,13 @@ internal static class OutputOperators
         List<Node> nodes;
         try
         {
+            // A regular file with content only: a named pipe (length 0) is read once, by ONNX Runtime, and opening it
+            // here would wait for a writer that never comes.
+            if (new FileInfo(modelPath).Length == 0)
+            {
+                return null;
+            }
+
             using var file = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024);
             if (!file.CanSeek)
             {

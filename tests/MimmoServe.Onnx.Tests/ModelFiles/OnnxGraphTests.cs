@@ -18,4 +18,27 @@ public sealed class OnnxGraphTests
         Assert.Null(OnnxGraph.OperatorComputing(Fixtures.Corrupt, "logits"));
         Assert.Null(OnnxGraph.OperatorComputing(Fixtures.Path("missing.onnx"), "logits"));
     }
+
+    [Fact]
+    public async Task OperatorComputing_NamedPipe_NullWithoutOpeningIt()
+    {
+        var folder = Directory.CreateTempSubdirectory("mimmo-graph-fifo-");
+        try
+        {
+            var fifo = Path.Combine(folder.FullName, "model.onnx");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            {
+                await mkfifo.WaitForExitAsync();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            // Opening a pipe for reading waits for a writer: a read of it would never return.
+            var read = Task.Run(() => OnnxGraph.OperatorComputing(fifo, "logits"));
+            Assert.Null(await read.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }
