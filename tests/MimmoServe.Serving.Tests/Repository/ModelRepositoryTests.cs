@@ -120,14 +120,10 @@ public sealed class ModelRepositoryTests : IDisposable
 
         var prediction = await repository.PredictAsync(new PredictInput { Shape = [4], Data = x, Mode = "accuracy" });
 
-        // logits = x·W + b with the W and b of make_fixtures.py's classifier_model.
-        double[,] w = { { 1.0, 0.0, -1.0 }, { 0.5, 1.0, 0.0 }, { 0.0, -0.5, 2.0 }, { 1.0, 1.0, 1.0 } };
-        double[] b = [0.1, 0.2, -0.3];
-        var logits = Enumerable.Range(0, 3).Select(j => b[j] + Enumerable.Range(0, 4).Sum(i => x[i] * w[i, j])).ToArray();
-        var exp = logits.Select(Math.Exp).ToArray();
+        var expected = ClassifierSoftmax(x);
         for (var j = 0; j < 3; j++)
         {
-            Assert.Equal(exp[j] / exp.Sum(), prediction.Probabilities[j], 1e-5);
+            Assert.Equal(expected[j], prediction.Probabilities[j], 1e-5);
         }
 
         Assert.Equal((1, 1), (prediction.EnsembleSize, prediction.Members));
@@ -144,11 +140,8 @@ public sealed class ModelRepositoryTests : IDisposable
 
         var prediction = await repository.PredictAsync(new PredictInput { Shape = [4], Data = x });
 
-        // p = softmax(x·W + b), computed once, with the W and b of make_fixtures.py's classifier_output_models.
-        double[,] w = { { 1.0, 0.0, -1.0 }, { 0.5, 1.0, 0.0 }, { 0.0, -0.5, 2.0 }, { 1.0, 1.0, 1.0 } };
-        double[] b = [0.1, 0.2, -0.3];
-        var exp = Enumerable.Range(0, 3).Select(j => Math.Exp(b[j] + Enumerable.Range(0, 4).Sum(i => x[i] * w[i, j]))).ToArray();
-        var once = exp.Select(e => e / exp.Sum()).ToArray();
+        // The graph's own softmax, computed once.
+        var once = ClassifierSoftmax(x);
         var twice = once.Select(Math.Exp).Select(e => e / once.Sum(Math.Exp)).ToArray();
         for (var j = 0; j < 3; j++)
         {
@@ -203,7 +196,16 @@ public sealed class ModelRepositoryTests : IDisposable
         Assert.Equal(ServingErrorKind.Unavailable, error.Kind);
     }
 
-    private void AddModel(string name, string fixture, string? config = null)
+    /// <summary>softmax(x·W + b) with the W and b of make_fixtures.py's classifier_model (and classifier_output_models).</summary>
+    private static double[] ClassifierSoftmax(float[] x)
+    {
+        double[,] w = { { 1.0, 0.0, -1.0 }, { 0.5, 1.0, 0.0 }, { 0.0, -0.5, 2.0 }, { 1.0, 1.0, 1.0 } };
+        double[] b = [0.1, 0.2, -0.3];
+        var exp = Enumerable.Range(0, 3).Select(j => Math.Exp(b[j] + Enumerable.Range(0, 4).Sum(i => x[i] * w[i, j]))).ToArray();
+        return [.. exp.Select(e => e / exp.Sum())];
+    }
+
+        private void AddModel(string name, string fixture, string? config = null)
     {
         var folder = Directory.CreateDirectory(Path.Combine(_dir, name)).FullName;
         File.Copy(Fixtures.Path(fixture), Path.Combine(folder, ModelRepository.ModelFileName));
