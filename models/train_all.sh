@@ -79,6 +79,11 @@ if [ "${TRAIN:-1}" = 1 ]; then
   for seed in 1 2; do
     step "single-$seed" train --family single --out "runs/single-$seed" --seed "$seed" "${COMMON[@]}"
   done
+  # Evidence for REPORT.md, not a bundled model: the single network at 1/M of the width with the same budget, what
+  # the pilot (4 epochs) takes a k = 1 member of MIMMO to be like. Its row is in the report's tables only.
+  THIRD=$("$PY" -c "print(round($WIDTH / 3, 4))")
+  step single-third train --family single --out runs/single-third --seed 0 --width "$THIRD" --epochs "$EPOCHS" \
+      --monitor 2000 --resume "${RECIPE[@]}"
 fi
 
 note "export, evaluation, reference data"
@@ -90,7 +95,10 @@ $PY -m mimmo_kit export --ensemble runs/single-0/checkpoint.pt runs/single-1/che
 $PY -m mimmo_kit export --checkpoint runs/jeidnn/checkpoint.pt --out fashion-jeidnn
 MODELS=(fashion-mimmo=runs/mimmo/checkpoint.pt fashion-mimonet=runs/mimonet/checkpoint.pt
         fashion-single=runs/single-0/checkpoint.pt fashion-ensemble=runs/ensemble/checkpoint.pt)
-$PY -m mimmo_kit evaluate --models "${MODELS[@]}" --report REPORT.md --figures report --fresh
+# The 1/M-width single network, when trained, is evaluated beside them (evidence, not served: no reference data).
+EVIDENCE=()
+[ -f runs/single-third/checkpoint.pt ] && EVIDENCE=(single-third=runs/single-third/checkpoint.pt)
+$PY -m mimmo_kit evaluate --models "${MODELS[@]}" "${EVIDENCE[@]}" --report REPORT.md --figures report --fresh
 $PY -m mimmo_kit evaluate-stages --model fashion-jeidnn=runs/jeidnn/checkpoint.pt --report REPORT.md
 $PY -m mimmo_kit reference --models "${MODELS[@]}" fashion-jeidnn=runs/jeidnn/checkpoint.pt --out reference
 $PY -m mimmo_kit check --run fashion-mimmo fashion-mimonet fashion-single fashion-ensemble fashion-jeidnn

@@ -1,5 +1,6 @@
 """Check ONNX models (and the config.json beside them) against the model contract (CONTRACT.md)."""
 import json
+import math
 import os
 
 import numpy as np
@@ -105,6 +106,45 @@ def _check_metadata(meta, errors):
     if metrics is not None and not isinstance(metrics, dict):
         errors.append("mimmo.metrics must be a JSON object")
     return m, e, k, item, sizes
+
+
+def _input_values(meta, overrides, errors):
+    """The input keys as the server reads them (ContractReader.InputOf): mimmo.input_* over which config.json's win,
+    key by key. A scale above 0; an offset only with a scale; a range [min, max] with min < max; bytes 0 and 255 within
+    the range (to a rounding). Returns "uint8 and float32" or "float32" for the summary."""
+    values = {}
+    for key in contract.INPUT_KEYS:
+        if key in overrides:
+            values[key] = (overrides[key], f"config.json {key}")
+        elif contract.PREFIX + key in meta:
+            try:
+                values[key] = (json.loads(meta[contract.PREFIX + key]), contract.PREFIX + key)
+            except ValueError:
+                errors.append(f"{contract.PREFIX + key} is not valid JSON: {meta[contract.PREFIX + key]!r}")
+                return "float32"
+
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    scale, scale_key = values.get("input_scale", (None, None))
+    offset, offset_key = values.get("input_offset", (None, None))
+    rng, range_key = values.get("input_range", (None, None))
+    if scale_key and (not number(scale) or not scale > 0):
+        errors.append(f"{scale_key} must be a number above 0 (the value of one step of a byte), is {scale!r}")
+        scale = None
+    if offset_key and not number(offset):
+        errors.append(f"{offset_key} must be a finite number, is {offset!r}")
+    elif offset_key and scale_key is None:
+        errors.append(f"{offset_key}: an offset without a scale; declare input_scale too, or neither")
+    if range_key and (not isinstance(rng, list) or len(rng) != 2 or not all(number(v) for v in rng) or not rng[0] < rng[1]):
+        errors.append(f"{range_key} must be [min, max] with min < max, is {rng!r}")
+        rng = None
+    if scale is not None and rng is not None and number(offset if offset is not None else 0):
+        low, high = (offset or 0), (offset or 0) + 255 * scale
+        slack = (rng[1] - rng[0]) * 1e-5
+        if low < rng[0] - slack or high > rng[1] + slack:
+            errors.append(f"{scale_key}: bytes 0..255 mean {low:g}..{high:g}, outside the input range {rng} ({range_key})")
+    return "uint8 and float32" if scale is not None else "float32"
 
 
 VALUE_MOVING = {"Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Cast"}
@@ -292,6 +332,7 @@ def check(path, execute_graph=False):
     declared = overrides.get("output") if isinstance(overrides.get("output"), str) else meta.get(contract.PREFIX + "output")
     kind = _output_kind(model.graph, outputs[0].name, declared, k, errors)
     summary += f", output {kind}"
+    summary += f", inputs {_input_values(meta, overrides, errors)}"
     labels = overrides.get("labels")
     if isinstance(labels, list) and k and len(labels) != k:
         errors.append(f"{config}: {len(labels)} labels; the model has {k} classes")
@@ -376,6 +417,7 @@ def _check_staged(path, model, inputs, outputs, meta, opset, execute_graph):
     if os.path.exists(config):
         _check_config(config, sizes or [1], errors, staged=True)
     summary = f"family=jeidnn M={m} E={e} K={k} item_shape={item}, stages {files}"
+    summary += f", inputs {_input_values(meta, _config_overrides(config), errors)}"
     if execute_graph and not errors:
         problem = _execute_stages(graphs, [m] + item)
         if problem:

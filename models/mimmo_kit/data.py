@@ -8,6 +8,9 @@ DEFAULT_DIR = "/usr/share/datasets/fashion-mnist"
 LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 ITEM_SHAPE = [1, 28, 28]
+# What the bundled models take (CONTRACT.md, "Input values"): pixels scaled to [0, 1], so a request may send the 8-bit
+# pixels as bytes (raw_uint8), each byte b meaning b / 255, and a float outside [0, 1] (pixels left as 0-255) is refused.
+INPUT_VALUES = {"input_scale": 1 / 255, "input_range": [0, 1]}
 # The last MONITOR images of the training file are held out to watch training; the model never fits them.
 MONITOR = 5000
 

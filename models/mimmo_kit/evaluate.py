@@ -54,6 +54,36 @@ def exit_accuracy(raw, labels):
     return [float((probs[:, i].argmax(-1) == labels).mean()) for i in range(raw.shape[1])]
 
 
+def member_accuracy(net, images, labels, raw):
+    """Each member's accuracy in three settings, [M][3], for a MIMO network (None for one slot): 'alone' with the same
+    input in every slot (its share of the k=M pass, from the same-layout logits), 'blank' with its input in its own slot
+    and blank images (all zero) in the others, and 'shared' with M different inputs per row (k=1). Alone minus shared
+    is what the other inputs cost a member; the single network minus alone is what a member's share of the trunk costs."""
+    m, w = net.slots, weights(net)
+    if m == 1:
+        return None
+    index = np.arange(len(images))
+    alone = member_probs(raw, w)
+    shared = member_probs(logits(net, shifted_layout(images, m)), w)
+    out = []
+    for s in range(m):
+        rows = np.zeros((len(images), m) + images.shape[1:], dtype=images.dtype)
+        rows[:, s] = images
+        blank = member_probs(logits(net, rows), w)[:, s]
+        out.append([float((alone[:, s].argmax(-1) == labels).mean()), float((blank.argmax(-1) == labels).mean()),
+                    float((shared[:, s].argmax(-1) == labels[np.roll(index, -s)]).mean())])
+    return out
+
+
+def member_lines(results):
+    lines = ["| model | member | alone (same input in every slot) | blank companions | k=1 (other inputs in the other slots) |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name, r in results.items():
+        for s, (alone, blank, shared) in enumerate(r.get("member_accuracy") or []):
+            lines.append(f"| {name} | {s} | {alone:.4f} | {blank:.4f} | {shared:.4f} |")
+    return "\n".join(lines) if len(lines) > 2 else "(no model with several slots)"
+
+
 def write_metadata(name, metrics):
     path = os.path.join(name, "model.onnx")
     if not os.path.exists(path):
@@ -135,6 +165,7 @@ def run(args):
             "parameters": sum(p.numel() for p in net.parameters()),
             "exit_weights": weights(net).tolist(),
             "exit_accuracy": exit_accuracy(raw, labels) if net.num_exits > 1 else None,
+            "member_accuracy": member_accuracy(net, images, labels, raw) if family != "ensemble" else None,
             "training": history if family == "ensemble" else [history],
         }
         write_metadata(name, {"dataset": DATASET if not args.limit else f"first {args.limit} test images",
@@ -149,6 +180,7 @@ def run(args):
     text = "\n\n".join([
         f"### Test metrics ({DATASET if not args.limit else f'first {args.limit} test images'})", table(results),
         "### Each exit alone (every slot on one input)", "\n".join(exits) or "(no model with several exits)",
+        "### Each member (slot) alone, with blank companions, and among other inputs", member_lines(results),
         "### Training runs", training_table(results),
         "### Figures", "\n".join(f"![{os.path.basename(p)}]({p})" for p in pictures)])
     update_report(args.report, text)

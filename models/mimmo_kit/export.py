@@ -44,7 +44,7 @@ def export(net, family, path, default_size=0, metrics=None):
     sizes = ensemble_sizes(slots)
     default_size = default_size or slots
     contract.set_metadata(model, contract.metadata(family, slots, exits, classes, data.ITEM_SHAPE, weights,
-                                                   data.LABELS, sizes, default_size, metrics))
+                                                   data.LABELS, sizes, default_size, metrics, data.INPUT_VALUES))
     onnx.checker.check_model(model)
     onnx.save(model, path)
     return model

@@ -54,7 +54,7 @@ def export(net, folder, default_size=0, metrics=None, conformal=None):
         if s == 0:
             weights = net.exit_weights().double().tolist()
             values = contract.metadata("jeidnn", slots, exits, classes, data.ITEM_SHAPE, weights, data.LABELS,
-                                       sizes, default_size or slots, metrics)
+                                       sizes, default_size or slots, metrics, data.INPUT_VALUES)
             values[contract.PREFIX + "stages"] = json.dumps(stages)
             if conformal:
                 values[contract.PREFIX + "conformal"] = json.dumps(conformal)

@@ -211,6 +211,15 @@ class KitTest(unittest.TestCase):
             with open("R.md") as f:
                 report = f.read()
             self.assertIn("| mimmo | mimmo | 3 | k=1 |", report)
+            # Each member among other inputs scores every input once, so their mean is the k=1 row's accuracy.
+            with open(os.path.join("fig", "metrics.json")) as f:
+                everything = json.load(f)
+            stored = everything["mimmo"]
+            members = np.array(stored["member_accuracy"])
+            self.assertEqual(members.shape, (3, 3))
+            self.assertAlmostEqual(members[:, 2].mean(), stored["scenarios"]["k=1"]["accuracy"], places=6)
+            self.assertIn("| mimmo | 2 |", report)
+            self.assertIsNone(everything["ensemble"]["member_accuracy"])
             self.assertTrue(os.path.getsize(os.path.join("fig", "reliability.png")) > 1000)
             meta = {p.key: p.value for p in onnx.load(os.path.join("mimmo", "model.onnx")).metadata_props}
             self.assertEqual(sorted(json.loads(meta["mimmo.metrics"])["k"]), ["1", "3"])
@@ -480,6 +489,32 @@ class PiecesTest(unittest.TestCase):
                 errors = []
                 check._check_config(path, [1], errors)
                 self.assertEqual(errors == [], valid, f"{config!r}: {errors}")
+
+    def test_check_InputValues_AsTheServerReadsThem_ConfigOverMetadataKeyByKey(self):
+        pixels = {"mimmo.input_scale": repr(1 / 255), "mimmo.input_range": "[0, 1]"}
+        for meta, overrides, problem in (
+                (pixels, {}, None),
+                ({"mimmo.input_scale": "0.00392157", "mimmo.input_range": "[0, 1]"}, {}, None),  # 255 x it rounds past 1
+                (pixels, {"input_scale": 1}, "config.json input_scale: bytes 0..255 mean 0..255, outside the input range"),
+                (pixels, {"input_range": [0, 255]}, None),
+                ({"mimmo.input_scale": "0"}, {}, "mimmo.input_scale must be a number above 0"),
+                ({"mimmo.input_offset": "-1"}, {}, "an offset without a scale"),
+                ({"mimmo.input_range": "[1, 0]"}, {}, "must be [min, max] with min < max"),
+                ({}, {"input_range": [0, "1"]}, "config.json input_range must be [min, max]")):
+            errors = []
+            check._input_values(meta, overrides, errors)
+            if problem is None:
+                self.assertEqual(errors, [], (meta, overrides))
+            else:
+                self.assertTrue(any(problem in e for e in errors), (meta, overrides, errors))
+        self.assertEqual(check._input_values(pixels, {}, []), "uint8 and float32")
+        self.assertEqual(check._input_values({"mimmo.input_range": "[0, 1]"}, {}, []), "float32")
+
+    def test_export_BundledFamilies_DeclarePixelsAsBytesAndTheUnitRange(self):
+        meta = {p.key: p.value for p in onnx.load(self.onnx_path("mimmo")).metadata_props}
+        self.assertEqual(float(meta["mimmo.input_scale"]), 1 / 255)
+        self.assertEqual(json.loads(meta["mimmo.input_range"]), [0, 1])
+        self.assertIn("inputs uint8 and float32", check.check(self.onnx_path("mimmo")))
 
     def test_check_ConfigOutputAndLabels_OverTheGraph(self):
         with tempfile.TemporaryDirectory() as directory:

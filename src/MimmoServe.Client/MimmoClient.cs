@@ -91,31 +91,84 @@ public sealed class MimmoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call: the server drops every item still waiting (CANCELLED).</param>
     /// <returns>One result per item, in the order of <paramref name="items"/>.</returns>
     /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
-    public async Task<IReadOnlyList<ItemResult>> PredictBatchAsync(
+    public Task<IReadOnlyList<ItemResult>> PredictBatchAsync(
         PredictRequest request,
         IReadOnlyList<float[]> items,
         OperatingPoint mode = default,
         ExitPolicy exit = default,
         DateTime? deadline = null,
-        CancellationToken cancellationToken = default)
-    {
-        var batch = BatchRequest(request, items);
-        var response = await InvokeAsync(_predict, InferenceMethods.Predict, batch, Headers(mode, exit), deadline, cancellationToken).ConfigureAwait(false);
-        return response.Items.Count == items.Count
-            ? response.Items
-            : throw new RpcException(new Status(
-                StatusCode.Internal,
-                $"{InferenceMethods.Predict.FullName}: {items.Count} items sent, {response.Items.Count} results received; " +
-                "does the server take batched requests?"));
-    }
+        CancellationToken cancellationToken = default) =>
+        SendBatchAsync(BatchRequest(request, items), items.Count, mode, exit, deadline, cancellationToken);
 
     /// <summary>
-    /// The batched request of <see cref="PredictBatchAsync"/>: a copy of <paramref name="request"/> with shape
-    /// [N, *shape] and the items one after the other in raw_data (little-endian float32). For a PredictStream message
-    /// that carries several items.
+    /// The same with each item as bytes, one per value (raw_uint8), for a model that declares what a byte means
+    /// (<see cref="ModelInfo.InputScale"/> above 0, e.g. 1/255 for 8-bit images): a quarter of the bytes of float32.
+    /// A model without an input scale refuses the call (INVALID_ARGUMENT).
+    /// </summary>
+    /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
+    public Task<IReadOnlyList<ItemResult>> PredictBatchAsync(
+        PredictRequest request,
+        IReadOnlyList<byte[]> items,
+        OperatingPoint mode = default,
+        ExitPolicy exit = default,
+        DateTime? deadline = null,
+        CancellationToken cancellationToken = default) =>
+        SendBatchAsync(BatchRequest(request, items), items.Count, mode, exit, deadline, cancellationToken);
+
+    /// <summary>
+    /// The batched request of <see cref="PredictBatchAsync(PredictRequest, IReadOnlyList{float[]}, OperatingPoint, ExitPolicy, DateTime?, CancellationToken)"/>:
+    /// a copy of <paramref name="request"/> with shape [N, *shape] and the items one after the other in raw_data
+    /// (little-endian float32). For a PredictStream message that carries several items.
     /// </summary>
     /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
     public static PredictRequest BatchRequest(PredictRequest request, IReadOnlyList<float[]> items)
+    {
+        var length = ItemLength(request, items);
+        var bytes = new byte[checked(items.Count * length * sizeof(float))];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var offset = i * length * sizeof(float);
+            for (var v = 0; v < length; v++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset + (v * sizeof(float))), items[i][v]);
+            }
+        }
+
+        var batch = Batch(request, items.Count);
+        batch.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+        return batch;
+    }
+
+    /// <summary>The same with the items as bytes, one per value, in raw_uint8 (for a model with an input scale).</summary>
+    /// <exception cref="ArgumentException">No items, or an item whose length is not the shape's element count.</exception>
+    public static PredictRequest BatchRequest(PredictRequest request, IReadOnlyList<byte[]> items)
+    {
+        var length = ItemLength(request, items);
+        var bytes = new byte[checked(items.Count * length)];
+        for (var i = 0; i < items.Count; i++)
+        {
+            items[i].CopyTo(bytes, i * length);
+        }
+
+        var batch = Batch(request, items.Count);
+        batch.RawUint8 = UnsafeByteOperations.UnsafeWrap(bytes);
+        return batch;
+    }
+
+    private async Task<IReadOnlyList<ItemResult>> SendBatchAsync(
+        PredictRequest batch, int count, OperatingPoint mode, ExitPolicy exit, DateTime? deadline, CancellationToken cancellationToken)
+    {
+        var response = await InvokeAsync(_predict, InferenceMethods.Predict, batch, Headers(mode, exit), deadline, cancellationToken).ConfigureAwait(false);
+        return response.Items.Count == count
+            ? response.Items
+            : throw new RpcException(new Status(
+                StatusCode.Internal,
+                $"{InferenceMethods.Predict.FullName}: {count} items sent, {response.Items.Count} results received; " +
+                "does the server take batched requests?"));
+    }
+
+    /// <summary>The element count of one item, after checking that there is an item and each has it.</summary>
+    private static int ItemLength<T>(PredictRequest request, IReadOnlyList<T[]> items)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(items);
@@ -124,8 +177,7 @@ public sealed class MimmoClient : IDisposable
             throw new ArgumentException("A batched request needs at least one item.", nameof(items));
         }
 
-        var length = request.Shape.Aggregate(1L, (a, d) => a * d);
-        var bytes = new byte[checked(items.Count * length * sizeof(float))];
+        var length = checked((int)request.Shape.Aggregate(1L, (a, d) => a * d));
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i] ?? throw new ArgumentException($"Item {i} is null.", nameof(items));
@@ -134,20 +186,21 @@ public sealed class MimmoClient : IDisposable
                 throw new ArgumentException(
                     $"Item {i} has {item.Length} values; the shape [{string.Join(", ", request.Shape)}] needs {length}.", nameof(items));
             }
-
-            var offset = i * length * sizeof(float);
-            for (var v = 0; v < item.Length; v++)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((int)offset + (v * sizeof(float))), item[v]);
-            }
         }
 
+        return length;
+    }
+
+    /// <summary>A copy of the template with shape [N, *shape] and no data yet.</summary>
+    private static PredictRequest Batch(PredictRequest request, int count)
+    {
         var batch = request.Clone();
         batch.Data.Clear();
+        batch.RawData = ByteString.Empty;
+        batch.RawUint8 = ByteString.Empty;
         batch.Shape.Clear();
-        batch.Shape.Add(items.Count);
+        batch.Shape.Add(count);
         batch.Shape.Add(request.Shape);
-        batch.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
         return batch;
     }
 

@@ -16,6 +16,18 @@ public sealed class InspectCommandTests
         Assert.Matches(@"exits E\s+│ 2 ", run.Output);
         Assert.Matches(@"classes K\s+│ 4 ", run.Output);
         Assert.Contains("[4]", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"input values\s+│ any finite float32; no uint8 bytes", run.Output);
+    }
+
+    [Fact]
+    public async Task Inspect_BundledModel_SaysItTakesUnitRangeFloatsOrPixelBytes()
+    {
+        var root = Server.Configuration.ModelsDirectory.FindRepositoryRoot(AppContext.BaseDirectory)!;
+
+        var run = await CliRun.RunAsync(["inspect", Path.Combine(root, "models", "fashion-mimmo", "model.onnx")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"input values\s+│ float32 in \[0, 1\] \(else refused\), or uint8 bytes b meaning 0\.00392157 x b", run.Output);
     }
 
     [Fact]

@@ -149,6 +149,43 @@ public sealed class ClientCallsTests
         Assert.Contains("Item 1 has 3 values; the shape [4] needs 4", wrongLength.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PredictBatchAsync_ByteItemsToAModelWithAnInputScale_TheAnswersOfTheirValuesAsFloats()
+    {
+        // The fixture with config.json saying what a byte means: b -> -8 + 0.0625 b, in [-8, 8].
+        using var models = new TestModels().Add("mimo", TestModels.Fixture("mimo.onnx"), new { input_scale = 0.0625, input_offset = -8, input_range = new[] { -8.0, 8.0 } });
+        await using var server = await TestServer.StartAsync(models.Directory);
+        using var client = ClientHarness.Client(new CapturedLogs(), [server.Target]);
+        byte[][] items = [[0, 64, 128, 255], [200, 3, 77, 128]];
+
+        var info = await client.GetModelAsync("mimo");
+        var fromBytes = await client.PredictBatchAsync(Requests.Mimo([]), items, OperatingPoint.Accuracy);
+        var fromFloats = await client.PredictBatchAsync(Requests.Mimo([]), items.Select(i => i.Select(b => -8 + (0.0625f * b)).ToArray()).ToArray(), OperatingPoint.Accuracy);
+        var outside = await Assert.ThrowsAsync<RpcException>(() => client.PredictAsync(Requests.Mimo([0, 0, 8.5f, 0])));
+
+        Assert.Equal((0.0625f, -8f), (info.InputScale, info.InputOffset));
+        Assert.Equal([-8f, 8f], info.InputRange);
+        Assert.Equal(fromFloats.Select(r => r.Probabilities), fromBytes.Select(r => r.Probabilities));
+        Assert.Equal(StatusCode.InvalidArgument, outside.StatusCode);
+        Assert.Contains("value 8.5 at index 2 is outside the model's input range [-8, 8]", outside.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BatchRequest_ByteItems_RawUint8InOrderAndTheTemplateUnchanged()
+    {
+        var template = Requests.Mimo([1, 2, 3, 4], "bytes");
+
+        var batch = MimmoClient.BatchRequest(template, new byte[][] { [1, 2, 3, 4], [5, 6, 7, 8] });
+
+        Assert.Equal([2L, 4], batch.Shape);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, batch.RawUint8.ToByteArray());
+        Assert.Empty(batch.Data);
+        Assert.True(batch.RawData.IsEmpty);
+        Assert.Equal("bytes", batch.Id);
+        Assert.Equal([1f, 2, 3, 4], template.Data);
+        Assert.Throws<ArgumentException>(() => MimmoClient.BatchRequest(template, new byte[][] { [1, 2, 3] }));
+    }
+
     private static async IAsyncEnumerable<MimmoServe.Protocol.V1.PredictRequest> WithBadOne()
     {
         yield return Requests.Mimo([1, 2, 3, 4], "a");

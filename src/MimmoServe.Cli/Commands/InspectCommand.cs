@@ -70,6 +70,7 @@ internal static class InspectCommand
         table.AddTextRow("classes K", Text(c.NumClasses));
         table.AddTextRow("item shape", ModelView.Shape(c.ItemShape));
         table.AddTextRow("input", $"{c.InputName} {Dims(session.Inputs[0])}");
+        table.AddTextRow("input values", c.Input.Describe());
         table.AddTextRow("output", $"{c.OutputName} {Dims(session.Outputs[0])}");
         table.AddTextRow("output holds", c.Output == OutputKind.Probabilities
             ? "probabilities: each member's output is renormalized, not softmaxed again"

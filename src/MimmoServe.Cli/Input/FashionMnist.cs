@@ -15,7 +15,11 @@ internal static class FashionMnist
 
     /// <summary>Image <paramref name="index"/> as 784 floats in [0, 1], shape [1, 28, 28].</summary>
     /// <exception cref="InvalidDataException">Not an IDX image file, or no such image.</exception>
-    public static float[] Image(string path, int index)
+    public static float[] Image(string path, int index) => Scale(Pixels(path, index));
+
+    /// <summary>Image <paramref name="index"/> as its 784 pixels (0-255), shape [1, 28, 28].</summary>
+    /// <exception cref="InvalidDataException">Not an IDX image file, or no such image.</exception>
+    public static byte[] Pixels(string path, int index)
     {
         using var stream = OpenImages(path, out var count);
         if (index < 0 || index >= count)
@@ -30,7 +34,7 @@ internal static class FashionMnist
         }
 
         stream.ReadExactly(pixels);
-        return Scale(pixels);
+        return pixels;
     }
 
     /// <summary>Every image of the file, in order, each as 784 floats in [0, 1].</summary>
@@ -110,5 +114,6 @@ internal static class FashionMnist
         return stream;
     }
 
-    private static float[] Scale(byte[] pixels) => [.. pixels.Select(p => p / 255f)];
+    /// <summary>Pixels as floats in [0, 1].</summary>
+    public static float[] Scale(byte[] pixels) => [.. pixels.Select(p => p / 255f)];
 }

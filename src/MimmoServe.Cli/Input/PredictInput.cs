@@ -8,10 +8,11 @@ internal static class PredictInput
 {
     /// <summary>
     /// The items with their ids (the file's name, or <c>fashion-mnist-N</c>), in the order given; a file ending in
-    /// <c>.npy</c> is NumPy, any other file raw float32.
+    /// <c>.npy</c> is NumPy, any other file raw float32. A Fashion-MNIST image also keeps its 8-bit pixels, which go as
+    /// raw_uint8 to a model that says what a byte means (<see cref="ModelInfo.InputScale"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">No source, both kinds of source, or an item that does not fit the model.</exception>
-    public static IReadOnlyList<(string Id, float[] Data)> Load(
+    public static IReadOnlyList<(string Id, float[] Data, byte[]? Pixels)> Load(
         IReadOnlyList<string> files, IReadOnlyList<int> fashionIndices, string fashionPath, ModelInfo model)
     {
         if ((files.Count == 0) == (fashionIndices.Count == 0))
@@ -20,10 +21,10 @@ internal static class PredictInput
         }
 
         var items = fashionIndices.Count > 0
-            ? fashionIndices.Select(i => ($"fashion-mnist-{i}", FashionMnist.Image(fashionPath, i))).ToList()
-            : files.Select(f => (Path.GetFileName(f), Read(f))).ToList();
+            ? fashionIndices.Select(i => FashionMnist.Pixels(fashionPath, i)).Select((p, n) => ($"fashion-mnist-{fashionIndices[n]}", FashionMnist.Scale(p), (byte[]?)p)).ToList()
+            : files.Select(f => (Path.GetFileName(f), Read(f), (byte[]?)null)).ToList();
         var expected = model.ItemShape.Aggregate(1L, (a, b) => a * b);
-        foreach (var (id, data) in items)
+        foreach (var (id, data, _) in items)
         {
             if (data.Length != expected)
             {

@@ -18,6 +18,8 @@ public sealed class MimmoServerOptions
     public const string DefaultListenAddress = "0.0.0.0";
     public const string DefaultAdminAddress = "127.0.0.1";
     public const int MaxShutdownGraceSeconds = 3600;
+    public const double DefaultWarmupSeconds = 3;
+    public const double MaxWarmupSeconds = 300;
 
     /// <summary>Added to the grace for ASP.NET Core's HostOptions.ShutdownTimeout: the endpoint closes and the models are released after the grace.</summary>
     public const int ShutdownMarginSeconds = 5;
@@ -77,6 +79,13 @@ public sealed class MimmoServerOptions
     /// <see cref="ShutdownMarginSeconds"/>. Default 25 s (Kubernetes waits 30 s before SIGKILL). 0 to 3600.
     /// </summary>
     public int ShutdownGraceSeconds { get; set; } = DefaultShutdownGraceSeconds;
+
+    /// <summary>
+    /// Start-up: for how long the server calls itself (Predict over its own gRPC port, every model) once the models are
+    /// loaded and before health says SERVING, so that a new process serves at its steady rate from its first second of
+    /// traffic (Hosting/CallPathWarmup.cs). Default 3 s; 0 turns it off. 0 to 300.
+    /// </summary>
+    public double WarmupSeconds { get; set; } = DefaultWarmupSeconds;
 
     /// <summary>Test hook: the execution provider's circuit breaker also around CPU sessions (this machine kind has no GPU). Not bound from configuration.</summary>
     internal bool BreakOnCpu { get; set; }

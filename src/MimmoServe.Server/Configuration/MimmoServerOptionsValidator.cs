@@ -72,6 +72,11 @@ internal sealed class MimmoServerOptionsValidator : IValidateOptions<MimmoServer
             failures.Add($"Mimmo:ShutdownGraceSeconds (--shutdown-grace, MIMMO_SHUTDOWN_GRACE_SECONDS) must be 0-{MimmoServerOptions.MaxShutdownGraceSeconds}, got {options.ShutdownGraceSeconds}.");
         }
 
+        if (!(options.WarmupSeconds >= 0 && options.WarmupSeconds <= MimmoServerOptions.MaxWarmupSeconds))
+        {
+            failures.Add($"Mimmo:WarmupSeconds (--warmup-seconds, MIMMO_WARMUP_SECONDS) must be 0-{MimmoServerOptions.MaxWarmupSeconds}, got {options.WarmupSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+
         SecuritySettings.Validate(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -40,6 +40,7 @@ public static class MimmoServerExtensions
         // The host waits for the grace period (ModelHost) plus a margin before it gives up on stopping.
         services.AddOptions<HostOptions>().Configure<IOptions<MimmoServerOptions>>((host, mimmo) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(mimmo.Value.ShutdownGraceSeconds + MimmoServerOptions.ShutdownMarginSeconds));
+        services.AddSingleton<CallPathWarmup>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         return builder;

@@ -50,10 +50,19 @@ internal sealed partial class ModelHost
                 return;
             }
 
-            if (!Publish(repository))
+            if (!Expose(repository))
             {
                 // Shutdown began while loading: nothing was served, nothing to drain.
                 await repository.DisposeAsync().ConfigureAwait(false);
+                _ready.TrySetCanceled();
+                return;
+            }
+
+            // The repository is visible (and so drained and released by the stop) from here on; health says SERVING
+            // only after the server has called itself for a while.
+            await _warmup.RunAsync(repository, _stopping.Token).ConfigureAwait(false);
+            if (!Publish(repository))
+            {
                 _ready.TrySetCanceled();
             }
         }
@@ -72,8 +81,8 @@ internal sealed partial class ModelHost
         }
     }
 
-    /// <summary>Makes the repository visible and reports SERVING, unless shutdown has begun.</summary>
-    private bool Publish(ModelRepository repository)
+    /// <summary>Makes the repository visible to calls (health still NOT_SERVING), unless shutdown has begun.</summary>
+    private bool Expose(ModelRepository repository)
     {
         lock (_lock)
         {
@@ -83,6 +92,20 @@ internal sealed partial class ModelHost
             }
 
             _repository = repository;
+            return true;
+        }
+    }
+
+    /// <summary>Reports SERVING, unless shutdown has begun.</summary>
+    private bool Publish(ModelRepository repository)
+    {
+        lock (_lock)
+        {
+            if (_stopRequested)
+            {
+                return false;
+            }
+
             foreach (var model in repository.Models)
             {
                 _health.SetStatus(InferenceMethods.HealthName(model.Name), Serving);

@@ -14,7 +14,7 @@ namespace MimmoServe.Server.Hosting;
 /// <summary>
 /// Owns the model repository for the host's life. Start-up loads ONNX Runtime and every model in the background
 /// while the gRPC endpoint already answers (health NOT_SERVING, predictions UNAVAILABLE); only when the models are
-/// loaded and warmed up does health say SERVING, overall, for mimmo.v1.Inference and per model
+/// loaded, warmed up (ONNX Runtime per shape, then the whole call path: <see cref="CallPathWarmup"/>) does health say SERVING, overall, for mimmo.v1.Inference and per model
 /// (<c>mimmo.v1.Inference/&lt;model&gt;</c>). If nothing can be served, it logs why, sets <see cref="ExitCode"/> 1 and
 /// stops the application. Shutdown: when the application starts stopping, health goes NOT_SERVING (the gRPC
 /// layer), the repository refuses new requests (UNAVAILABLE) and runs the queued ones, open prediction streams
@@ -35,6 +35,7 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ServingMetrics _metrics;
+    private readonly CallPathWarmup _warmup;
     private volatile ModelRepository? _repository;
     private Task _loading = Task.CompletedTask;
     private Task _drain = Task.CompletedTask;
@@ -50,9 +51,11 @@ internal sealed partial class ModelHost : IHostedService, IAsyncDisposable
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        ServingMetrics metrics)
+        ServingMetrics metrics,
+        CallPathWarmup warmup)
     {
         _metrics = metrics;
+        _warmup = warmup;
         _options = options.Value;
         _runtimeOptions = runtimeOptions.Value;
         _health = health;

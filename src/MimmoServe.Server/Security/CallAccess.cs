@@ -28,6 +28,10 @@ internal sealed class CallAccess
     private readonly IReadOnlyList<TokenGrant>? _grants;
     private readonly ILogger _logger;
 
+    // The start-up warm-up's grant (Hosting/CallPathWarmup): the hash of a random token this process never shows,
+    // accepted between BeginWarmup and EndWarmup only; null otherwise.
+    private volatile TokenGrant? _warmup;
+
     public CallAccess(IOptions<MimmoServerOptions> options, ILogger<CallAccess> logger)
     {
         _logger = logger;
@@ -40,6 +44,25 @@ internal sealed class CallAccess
     }
 
     public bool Enabled => _grants is not null;
+
+    /// <summary>
+    /// A one-off bearer token for the server's own warm-up calls, accepted for every model until <see cref="EndWarmup"/>;
+    /// null when authentication is off (no token needed). 32 random bytes; only its hash is kept here.
+    /// </summary>
+    public string? BeginWarmup()
+    {
+        if (_grants is null)
+        {
+            return null;
+        }
+
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        _warmup = new TokenGrant(TokenFile.Hash(token), null, "the start-up warm-up");
+        return token;
+    }
+
+    /// <summary>From now on the warm-up's token is unknown, like any other.</summary>
+    public void EndWarmup() => _warmup = null;
 
     /// <summary>Authenticates the call from its headers and keeps its grant on the call for <see cref="GrantOf"/>.</summary>
     /// <exception cref="AccessDeniedException">Unauthenticated: no token, or an unknown one.</exception>
@@ -129,6 +152,11 @@ internal sealed class CallAccess
             {
                 match = grant;
             }
+        }
+
+        if (_warmup is { } warmup && CryptographicOperations.FixedTimeEquals(presented, warmup.Hash))
+        {
+            match = warmup;
         }
 
         return match;

@@ -64,6 +64,15 @@ public static class ContractKeys
     /// </summary>
     public const string Output = "mimmo.output";
 
+    /// <summary>Optional: the value of one step of a uint8 byte (a number > 0); requests may then send <c>raw_uint8</c> (<see cref="InputValues"/>).</summary>
+    public const string InputScale = "mimmo.input_scale";
+
+    /// <summary>Optional, with <see cref="InputScale"/>: the value of byte 0 (default 0).</summary>
+    public const string InputOffset = "mimmo.input_offset";
+
+    /// <summary>Optional: <c>[min, max]</c>, the range of every float input value; values outside are refused.</summary>
+    public const string InputRange = "mimmo.input_range";
+
     public const string OutputLogits = "logits";
     public const string OutputProbabilities = "probabilities";
 

@@ -91,7 +91,56 @@ public static class ContractReader
         }
 
         return new ModelContract(family, slots, exits, classes, itemShape, weights, labels, sizes, groups, defaultSize, metrics, metadata,
-            isPlain: false, input.Name, ContractKeys.OutputName, stages) { Output = outputKind };
+            isPlain: false, input.Name, ContractKeys.OutputName, stages) { Output = outputKind, Input = InputOf(metadata, overrides) };
+    }
+
+    /// <summary>
+    /// The model's input values (<see cref="InputValues"/>): <c>mimmo.input_scale</c>, <c>mimmo.input_offset</c> and
+    /// <c>mimmo.input_range</c>, each replaced by config.json's when it has one. Refused: a scale that is not a number
+    /// above 0, an offset without a scale, a range that is not [min, max] with min &lt; max, and bytes that would mean
+    /// values outside the declared range (byte 0 or 255 past an end by more than a rounding).
+    /// </summary>
+    private static InputValues InputOf(IReadOnlyDictionary<string, string> metadata, ContractOverrides? overrides)
+    {
+        var parsed = new MetadataParser(metadata);
+        var (scale, scaleKey) = overrides?.InputScale is { } s ? (s, $"input_scale {ContractOverrides.Source}") : (parsed.OptionalNumber(ContractKeys.InputScale), ContractKeys.InputScale);
+        var (offset, offsetKey) = overrides?.InputOffset is { } o ? (o, $"input_offset {ContractOverrides.Source}") : (parsed.OptionalNumber(ContractKeys.InputOffset), ContractKeys.InputOffset);
+        var (range, rangeKey) = overrides?.InputRange is { } r ? (r.ToArray(), $"input_range {ContractOverrides.Source}") : (parsed.OptionalRange(ContractKeys.InputRange), ContractKeys.InputRange);
+        if (scale is { } step && !(step > 0 && (float)step > 0f && float.IsFinite((float)(step * 255))))
+        {
+            throw new ModelContractException(scaleKey, $"{step.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a number above 0 (the value of one step of a byte).");
+        }
+
+        if (offset is not null && scale is null)
+        {
+            throw new ModelContractException(offsetKey, $"an offset without a scale; declare {ContractKeys.InputScale} (input_scale in config.json) too, or neither.");
+        }
+
+        (float Min, float Max)? bounds = null;
+        if (range is not null)
+        {
+            if (range.Length != 2 || !((float)range[0] < (float)range[1]))
+            {
+                throw new ModelContractException(rangeKey, $"[{string.Join(", ", range.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] is not [min, max] with min < max.");
+            }
+
+            bounds = ((float)range[0], (float)range[1]);
+        }
+
+        var values = new InputValues(scale, offset ?? 0, bounds);
+        if (values.AcceptsBytes && bounds is { } b)
+        {
+            // A byte that means a value the range refuses would make raw_uint8 and data disagree about what is valid.
+            var slack = (b.Max - b.Min) * 1e-5f;
+            var low = values.ByteValues[0];
+            var high = values.ByteValues[255];
+            if (low < b.Min - slack || high > b.Max + slack)
+            {
+                throw new ModelContractException(scaleKey, $"bytes 0..255 mean {InputValues.Text(low)}..{InputValues.Text(high)}, outside the input range [{InputValues.Text(b.Min)}, {InputValues.Text(b.Max)}] ({rangeKey}).");
+            }
+        }
+
+        return values;
     }
 
     /// <summary>
@@ -173,7 +222,7 @@ public static class ContractReader
             : Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var groups = new Dictionary<int, SlotGroup[]> { [1] = [new SlotGroup([0])] };
         return new ModelContract(ContractKeys.FamilySingle, 1, 1, classes, input.Shape.Skip(1).ToArray(), [1f], labels, [1], groups, 1, "{}", metadata,
-            isPlain: true, input.Name, output.Name) { Output = kind };
+            isPlain: true, input.Name, output.Name) { Output = kind, Input = InputOf(metadata, overrides) };
     }
 
     private static TensorInfo Single(IReadOnlyList<TensorInfo> tensors, string role)

@@ -251,6 +251,30 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         return new ConformalThresholds(a, thresholds);
     }
 
+    /// <summary>An optional finite number (a JSON number, as ONNX metadata holds text); null when the key is absent.</summary>
+    public double? OptionalNumber(string key)
+    {
+        if (!metadata.ContainsKey(key))
+        {
+            return null;
+        }
+
+        using var doc = Parse(key);
+        return Number(doc.RootElement, key, "the value");
+    }
+
+    /// <summary>An optional <c>[min, max]</c> of finite numbers; null when the key is absent.</summary>
+    public double[]? OptionalRange(string key)
+    {
+        if (!metadata.ContainsKey(key))
+        {
+            return null;
+        }
+
+        using var doc = Parse(key);
+        return System.Array.ConvertAll(Array(doc.RootElement, key, "the range"), e => Number(e, key, "an end of the range"));
+    }
+
     public string JsonObject(string key)
     {
         using var doc = Parse(key);
@@ -325,6 +349,11 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         element.ValueKind == JsonValueKind.Array
             ? element.EnumerateArray().ToArray()
             : throw new ModelContractException(key, $"{what} must be a JSON list; found {element.GetRawText()}.");
+
+    private static double Number(JsonElement element, string key, string what) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var value) && double.IsFinite(value)
+            ? value
+            : throw new ModelContractException(key, $"{what} is {element.GetRawText()}; expected a finite number.");
 
     private static int Int(JsonElement element, string key, int min, int max, string what)
     {

@@ -52,6 +52,9 @@ public sealed class ModelContract
     /// <summary>What the output holds (<c>mimmo.output</c>, else read from the graph); logits unless the model says or shows otherwise.</summary>
     public OutputKind Output { get; init; } = OutputKind.Logits;
 
+    /// <summary>The values an input may hold and whether it may come as bytes (<c>mimmo.input_*</c>, else any finite float).</summary>
+    public InputValues Input { get; init; } = InputValues.FloatsOnly;
+
     /// <summary><c>mimmo</c>, <c>mimonet</c>, <c>single</c>, <c>ensemble</c> or <c>jeidnn</c> (staged).</summary>
     public string Family { get; }
 

@@ -28,6 +28,7 @@ public static class ProtocolMapping
             Shape = request.Shape,
             Data = request.Data,
             RawData = request.RawData.Memory,
+            RawUint8 = request.RawUint8.Memory,
             EnsembleSize = request.EnsembleSize,
             Mode = mode,
             ExitPolicy = exitPolicy,
@@ -153,7 +154,15 @@ public static class ProtocolMapping
             ExecutionProvider = ProviderName(model.ExecutionProvider.Actual),
             DefaultExitPolicy = model.DefaultExitPolicy.ToString(),
             MaxItemsPerRequest = (uint)model.MaxItemsPerRequest,
+            InputScale = (float)(contract.Input.ByteScale ?? 0),
+            InputOffset = (float)contract.Input.ByteOffset,
         };
+        if (contract.Input.Range is { } range)
+        {
+            info.InputRange.Add(range.Min);
+            info.InputRange.Add(range.Max);
+        }
+
         if (contract.Stages is { } stages)
         {
             info.StageCosts.AddRange(stages.Costs);

@@ -79,8 +79,23 @@ public sealed record ModelConfig
     /// </summary>
     public string? Output { get; init; }
 
-    /// <summary>What this config says about the model's contract (<see cref="Labels"/>, <see cref="Output"/>).</summary>
-    public Contract.ContractOverrides ContractOverrides => new(Labels, Output);
+    /// <summary>
+    /// <c>input_scale</c>: the value of one step of a uint8 byte (> 0), over <c>mimmo.input_scale</c>; requests may then send
+    /// their items as bytes (<c>raw_uint8</c>). Default null: the model's declaration, else no bytes.
+    /// </summary>
+    public double? InputScale { get; init; }
+
+    /// <summary><c>input_offset</c>: the value of byte 0, over <c>mimmo.input_offset</c> (only with a scale). Default null: the model's, else 0.</summary>
+    public double? InputOffset { get; init; }
+
+    /// <summary>
+    /// <c>input_range</c>: <c>[min, max]</c>, the range of every float input value, over <c>mimmo.input_range</c>; a request
+    /// with a value outside is refused (INVALID_ARGUMENT). Default null: the model's declaration, else any finite value.
+    /// </summary>
+    public IReadOnlyList<double>? InputRange { get; init; }
+
+    /// <summary>What this config says about the model's contract (labels, output, input values).</summary>
+    public Contract.ContractOverrides ContractOverrides => new(Labels, Output, InputScale, InputOffset, InputRange);
 
     /// <summary>
     /// The intra-op threads a session gets: <paramref name="configured"/> when it is set (> 0), else

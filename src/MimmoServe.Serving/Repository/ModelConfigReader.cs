@@ -51,6 +51,9 @@ public static class ModelConfigReader
                     Keys.MaxItemsPerRequest => config with { MaxItemsPerRequest = Int(p, 1) },
                     Keys.Labels => config with { Labels = Strings(p) },
                     Keys.Output => config with { Output = OutputName(p) },
+                    Keys.InputScale => config with { InputScale = Finite(p, positive: true) },
+                    Keys.InputOffset => config with { InputOffset = Finite(p, positive: false) },
+                    Keys.InputRange => config with { InputRange = Range(p) },
                     _ => throw new ModelConfigException(p.Name, $"unknown key; the keys are {string.Join(", ", Keys.All)}"),
                 };
             }
@@ -107,6 +110,18 @@ public static class ModelConfigReader
             ? p.Value.GetString()!
             : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not \"{Contract.ContractKeys.OutputLogits}\" or \"{Contract.ContractKeys.OutputProbabilities}\"");
 
+    private static double Finite(JsonProperty p, bool positive) =>
+        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out var v) && double.IsFinite(v) && (!positive || v > 0)
+            ? v
+            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not a {(positive ? "number above 0" : "finite number")}");
+
+    private static double[] Range(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() == 2
+            && p.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d))
+            && p.Value[0].GetDouble() < p.Value[1].GetDouble()
+            ? [p.Value[0].GetDouble(), p.Value[1].GetDouble()]
+            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not [min, max] with min < max");
+
     private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
 
     private static ExecutionProvider Provider(JsonProperty p) =>
@@ -136,11 +151,14 @@ public static class ModelConfigReader
         public const string MaxItemsPerRequest = "max_items_per_request";
         public const string Labels = "labels";
         public const string Output = "output";
+        public const string InputScale = "input_scale";
+        public const string InputOffset = "input_offset";
+        public const string InputRange = "input_range";
 
         public static readonly IReadOnlyList<string> All =
             [
                 DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, GatherWhenIdle, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads,
-                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest, Labels, Output,
+                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest, Labels, Output, InputScale, InputOffset, InputRange,
             ];
     }
 }

@@ -9,8 +9,10 @@ namespace MimmoServe.Serving.Requests;
 /// Checks one request's items against the model before any is queued, and copies each into an array rented from
 /// <see cref="ArrayPool{T}.Shared"/> (returned by the batcher once the item is in the run's input buffer): the
 /// shape is the model's item shape (one item) or [N, *item] with 1 &lt;= N &lt;= max_items_per_request, exactly one
-/// of data and raw_data is set, the element count matches, raw_data's length is a multiple of 4, and no value is NaN
-/// or infinite (the item and the first bad index are named).
+/// of data, raw_data and raw_uint8 is set (bytes only for a model that declares an input scale), the element count
+/// matches, raw_data's length is a multiple of 4, and no float value is NaN, infinite or outside the model's declared
+/// input range (the item and the first bad index are named). Bytes become floats through the model's table of the 256
+/// byte values (<see cref="InputValues"/>), which lie in its range by construction.
 /// </summary>
 internal static class ItemValidator
 {
@@ -89,16 +91,25 @@ internal static class ItemValidator
                 "Split it into several requests.");
     }
 
-    /// <summary>Exactly one of data and raw_data, holding <paramref name="count"/> items.</summary>
+    /// <summary>Exactly one of data, raw_data and raw_uint8, holding <paramref name="count"/> items.</summary>
     private static void CheckSource(ModelContract contract, PredictInput input, int count)
     {
         var hasData = input.Data.Count > 0;
         var hasRaw = input.RawData.Length > 0;
-        if (hasData == hasRaw)
+        var hasBytes = input.RawUint8.Length > 0;
+        var sources = (hasData ? 1 : 0) + (hasRaw ? 1 : 0) + (hasBytes ? 1 : 0);
+        if (sources != 1)
         {
-            throw ServingErrors.InvalidArgument(hasData
-                ? "Both data and raw_data are set; send the item in exactly one of them."
-                : "Neither data nor raw_data is set; send the item in exactly one of them.");
+            var set = string.Join(" and ", new[] { hasData ? "data" : null, hasRaw ? "raw_data" : null, hasBytes ? "raw_uint8" : null }.OfType<string>());
+            throw ServingErrors.InvalidArgument(sources == 0
+                ? "None of data, raw_data and raw_uint8 is set; send the item in exactly one of them."
+                : $"Both {set} are set; send the item in exactly one of data, raw_data and raw_uint8.");
+        }
+
+        if (hasBytes && !contract.Input.AcceptsBytes)
+        {
+            throw ServingErrors.InvalidArgument(
+                "raw_uint8 is for a model that declares what a byte means (mimmo.input_scale, or input_scale in its config.json); this model takes float32 values in data or raw_data.");
         }
 
         if (hasRaw && input.RawData.Length % sizeof(float) != 0)
@@ -106,11 +117,10 @@ internal static class ItemValidator
             throw ServingErrors.InvalidArgument($"raw_data has {input.RawData.Length} bytes, not a multiple of 4 (little-endian float32).");
         }
 
-        var elements = hasData ? input.Data.Count : input.RawData.Length / sizeof(float);
+        var (source, elements) = hasData ? ("data", input.Data.Count) : hasRaw ? ("raw_data", input.RawData.Length / sizeof(float)) : ("raw_uint8", input.RawUint8.Length);
         var needed = (long)count * contract.ItemLength;
         if (elements != needed)
         {
-            var source = hasData ? "data" : "raw_data";
             throw ServingErrors.InvalidArgument(IsBatched(contract, input.Shape)
                 ? $"{source} has {elements} elements; the shape [{string.Join(", ", input.Shape)}] needs {needed} ({count} items of {contract.ItemLength})."
                 : $"{source} has {elements} elements; the item shape [{string.Join(", ", contract.ItemShape)}] needs {needed}.");
@@ -118,8 +128,8 @@ internal static class ItemValidator
     }
 
     /// <summary>
-    /// Item <paramref name="index"/> into a rented array, checked finite; <paramref name="named"/> is the index errors
-    /// name (null for an unbatched request).
+    /// Item <paramref name="index"/> into a rented array, checked finite and in the model's range; <paramref name="named"/>
+    /// is the index errors name (null for an unbatched request).
     /// </summary>
     private static float[] Copy(ModelContract contract, PredictInput input, int index, int? named)
     {
@@ -128,6 +138,19 @@ internal static class ItemValidator
         var item = ArrayPool<float>.Shared.Rent(length);
         try
         {
+            if (input.RawUint8.Length > 0)
+            {
+                // Every byte value is finite and in range (ContractReader), so there is nothing to check.
+                var bytes = input.RawUint8.Span.Slice(offset, length);
+                var values = contract.Input.ByteValues;
+                for (var i = 0; i < length; i++)
+                {
+                    item[i] = values[bytes[i]];
+                }
+
+                return item;
+            }
+
             if (input.Data.Count > 0)
             {
                 for (var i = 0; i < length; i++)
@@ -145,6 +168,11 @@ internal static class ItemValidator
             }
 
             CheckFinite(item.AsSpan(0, length), named);
+            if (contract.Input.Range is { } range)
+            {
+                CheckRange(item.AsSpan(0, length), range, contract.Input.AcceptsBytes, named);
+            }
+
             return item;
         }
         catch
@@ -179,6 +207,27 @@ internal static class ItemValidator
         var item = string.Join(", ", contract.ItemShape);
         return ServingErrors.InvalidArgument(
             $"shape [{string.Join(", ", shape)}] does not match the model's item shape [{item}] (one item) or [N, {item}] (N items).");
+    }
+
+    /// <summary>Every value in [min, max]; the first outside is named. One vectorised pass each for min and max in the common case.</summary>
+    private static void CheckRange(ReadOnlySpan<float> values, (float Min, float Max) range, bool acceptsBytes, int? item)
+    {
+        if (System.Numerics.Tensors.TensorPrimitives.Min(values) >= range.Min && System.Numerics.Tensors.TensorPrimitives.Max(values) <= range.Max)
+        {
+            return;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] < range.Min || values[i] > range.Max)
+            {
+                var where = item is { } n ? $"item {n}: " : "";
+                var bytes = acceptsBytes ? ", or send 8-bit values as raw_uint8" : "";
+                throw ServingErrors.InvalidArgument(
+                    $"{where}value {InputValues.Text(values[i])} at index {i} is outside the model's input range [{InputValues.Text(range.Min)}, {InputValues.Text(range.Max)}] " +
+                    $"(mimmo.input_range); scale the values to it{bytes}.");
+            }
+        }
     }
 
     private static void CheckFinite(ReadOnlySpan<float> values, int? item)

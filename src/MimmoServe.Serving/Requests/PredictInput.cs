@@ -15,11 +15,14 @@ public sealed class PredictInput
     /// <summary>One item's shape; must equal the model's item shape.</summary>
     public IReadOnlyList<long> Shape { get; init; } = [];
 
-    /// <summary>The item as floats, row-major (protobuf's RepeatedField fits as is). Exactly one of this and <see cref="RawData"/>.</summary>
+    /// <summary>The item as floats, row-major (protobuf's RepeatedField fits as is). Exactly one of this, <see cref="RawData"/> and <see cref="RawUint8"/>.</summary>
     public IReadOnlyList<float> Data { get; init; } = [];
 
     /// <summary>The item as little-endian float32 bytes.</summary>
     public ReadOnlyMemory<byte> RawData { get; init; }
+
+    /// <summary>The item as one byte per value, for a model that declares an input scale (<see cref="Contract.InputValues"/>).</summary>
+    public ReadOnlyMemory<byte> RawUint8 { get; init; }
 
     /// <summary>Slots to occupy; 0: from <see cref="Mode"/>, else the model's default.</summary>
     public uint EnsembleSize { get; init; }

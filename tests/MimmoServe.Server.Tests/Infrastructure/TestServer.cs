@@ -63,7 +63,8 @@ internal sealed class TestServer : IAsyncDisposable
         var commandLine = CommandLine.Parse(["--port", "0", "--models", modelsDirectory]);
         // An empty environment: the MIMMO_* variables of whoever runs the tests must not change them.
         var builder = MimmoServerHost.CreateBuilder(commandLine, new Hashtable());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mimmo:ListenAddress"] = "127.0.0.1", ["Mimmo:AdminPort"] = "0" });
+        // No call-path warm-up unless a test asks for one: it would add its seconds to every server a test starts.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mimmo:ListenAddress"] = "127.0.0.1", ["Mimmo:AdminPort"] = "0", ["Mimmo:WarmupSeconds"] = "0" });
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);

@@ -23,7 +23,7 @@ public sealed class PredictErrorTests
         { "raw too short", "raw_data has 3 elements; the item shape [4] needs 4" },
         { "raw not float32", "not a multiple of 4" },
         { "both", "Both data and raw_data are set" },
-        { "neither", "Neither data nor raw_data is set" },
+        { "neither", "None of data, raw_data and raw_uint8 is set" },
         { "nan", "value NaN at index 2 is not finite" },
         { "infinity", "at index 1 is not finite" },
     };

@@ -66,6 +66,15 @@ public sealed class ModelConfigReaderTests
     }
 
     [Fact]
+    public void Read_InputScaleOffsetAndRange_TheContractOverrides()
+    {
+        var overrides = ModelConfigReader.Read("""{"input_scale": 0.5, "input_offset": -1, "input_range": [-1, 126.5]}""").ContractOverrides;
+
+        Assert.Equal((0.5, -1.0), (overrides.InputScale, overrides.InputOffset));
+        Assert.Equal([-1.0, 126.5], overrides.InputRange!);
+    }
+
+    [Fact]
     public void ItemsPerRequest_NotSetAndASmallQueue_TheQueueSize() =>
         Assert.Equal(10, ModelConfigReader.Read("{\"queue_size\": 10}").ItemsPerRequest);
 
@@ -126,6 +135,12 @@ public sealed class ModelConfigReaderTests
     [InlineData("{\"output\": \"regression\"}", "output", "not \"logits\" or \"probabilities\"")]
     [InlineData("{\"exit_policy\": true}", "exit_policy", "not \"auto\"")]
     [InlineData("{\"max_items_per_request\": 0}", "max_items_per_request", "integer >= 1")]
+    [InlineData("{\"input_scale\": 0}", "input_scale", "not a number above 0")]
+    [InlineData("{\"input_scale\": \"1/255\"}", "input_scale", "not a number above 0")]
+    [InlineData("{\"input_offset\": null}", "input_offset", "not a finite number")]
+    [InlineData("{\"input_range\": [1, 0]}", "input_range", "not [min, max] with min < max")]
+    [InlineData("{\"input_range\": [0, 1, 2]}", "input_range", "not [min, max] with min < max")]
+    [InlineData("{\"input_range\": [0, \"1\"]}", "input_range", "not [min, max] with min < max")]
     [InlineData("[1]", "(file)", "JSON object")]
     [InlineData("{\"queue_size\": ", "(file)", "not valid JSON")]
     public void Read_BadKeyOrValue_RefusedNamingTheKey(string json, string key, string problem)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using MimmoServe.Serving.Contract;
 using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Requests;
 
@@ -40,7 +41,7 @@ public sealed class ItemValidatorTests
         { new PredictInput { Shape = [4], RawData = new byte[20] }, "raw_data has 5 elements" },
         { new PredictInput { Shape = [4], RawData = new byte[15] }, "not a multiple of 4" },
         { new PredictInput { Shape = [4], Data = [0, 0, 0, 0], RawData = new byte[16] }, "Both data and raw_data" },
-        { new PredictInput { Shape = [4] }, "Neither data nor raw_data" },
+        { new PredictInput { Shape = [4] }, "None of data, raw_data and raw_uint8 is set" },
         { new PredictInput { Shape = [4], Data = [0, 0, float.NaN, 0] }, "at index 2 is not finite" },
         { new PredictInput { Shape = [4], Data = [float.NegativeInfinity, 0, 0, 0] }, "at index 0 is not finite" },
         { new PredictInput { Shape = [4], RawData = BitConverter.GetBytes(0f).Concat(BitConverter.GetBytes(0f)).Concat(BitConverter.GetBytes(0f)).Concat(BitConverter.GetBytes(float.PositiveInfinity)).ToArray() }, "at index 3 is not finite" },
@@ -54,6 +55,64 @@ public sealed class ItemValidatorTests
 
         Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    private static ModelContract Pixels() => Contracts.Mimo(m =>
+    {
+        m[ContractKeys.InputScale] = (1.0 / 255).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        m[ContractKeys.InputRange] = "[0, 1]";
+    });
+
+    [Fact]
+    public void ValidateAndCopyItems_RawUint8_EachByteThroughTheModelsScale()
+    {
+        byte[] bytes = [0, 1, 128, 255, 255, 254, 3, 0];
+
+        var items = ItemValidator.ValidateAndCopyItems(Pixels(), new PredictInput { Shape = [2, 4], RawUint8 = bytes }, 8);
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            Assert.Equal((float)(bytes[i] / 255.0), items[i / 4][i % 4]);
+        }
+
+        Array.ForEach(items, i => ArrayPool<float>.Shared.Return(i));
+    }
+
+    public static TheoryData<PredictInput, string> BadValues => new()
+    {
+        { new PredictInput { Shape = [4], Data = [0, 1, 255, 0] }, "value 255 at index 2 is outside the model's input range [0, 1] (mimmo.input_range); scale the values to it, or send 8-bit values as raw_uint8." },
+        { new PredictInput { Shape = [4], Data = [0, -1e-7f, 1, 0] }, "value -1E-07 at index 1 is outside" },
+        { new PredictInput { Shape = [2, 4], Data = [0, 0, 0, 0, 0.5f, 0, 0, 1.5f] }, "item 1: value 1.5 at index 3 is outside" },
+        { new PredictInput { Shape = [4], Data = [0, 0, 0, 0], RawUint8 = new byte[4] }, "Both data and raw_uint8 are set" },
+        { new PredictInput { Shape = [4], RawUint8 = new byte[5] }, "raw_uint8 has 5 elements; the item shape [4] needs 4" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void ValidateAndCopyItems_ValueOutsideTheRangeOrBadBytes_InvalidArgumentNamingTheItem(PredictInput input, string problem)
+    {
+        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopyItems(Pixels(), input, 8));
+
+        Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateAndCopy_EndsOfTheRange_Accepted()
+    {
+        var item = ItemValidator.ValidateAndCopy(Pixels(), new PredictInput { Shape = [4], Data = [0, 1, 0.5f, 1] });
+
+        Assert.Equal([0f, 1, 0.5f, 1], item[..4]);
+        ArrayPool<float>.Shared.Return(item);
+    }
+
+    [Fact]
+    public void ValidateAndCopy_RawUint8ToAModelWithoutScale_InvalidArgumentSayingWhy()
+    {
+        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopy(Contracts.Mimo(), new PredictInput { Shape = [4], RawUint8 = new byte[4] }));
+
+        Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains("raw_uint8 is for a model that declares what a byte means (mimmo.input_scale", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,6 +10,7 @@ run it with /usr/bin/python3.
   predict_client.py --list                                   # the models the server serves
   predict_client.py --fashion-mnist 7 --json                 # one JSON object per line, for scripts
   predict_client.py --fashion-mnist 0 1 2 3 --mode accuracy  # four images in one batched call ([4, 1, 28, 28])
+  predict_client.py --fashion-mnist 0 --uint8                # the pixels as bytes (raw_uint8), a quarter the size
   predict_client.py --model fashion-jeidnn --fashion-mnist 0 --exit auto   # a staged model's early exit
   predict_client.py --model mine --values 0.2,0.9,0.4,0.1    # one item of a model of your own (here 4 features)
 
@@ -51,15 +52,20 @@ def load_messages():
     return importlib.import_module("mimmo.v1.inference_pb2")
 
 
-def fashion_mnist_image(index, path=FASHION_MNIST_IMAGES):
-    """Test image `index` as 784 floats in [0, 1] (row-major 28 x 28)."""
+def fashion_mnist_pixels(index, path=FASHION_MNIST_IMAGES):
+    """Test image `index` as its 784 bytes (row-major 28 x 28, 0-255)."""
     with gzip.open(path, "rb") as f:
         data = f.read()
     count = int.from_bytes(data[4:8], "big")
     if not 0 <= index < count:
         raise ValueError("--fashion-mnist must be in [0, %d), got %d" % (count, index))
     start = 16 + index * 784
-    return [b / 255.0 for b in data[start:start + 784]]
+    return data[start:start + 784]
+
+
+def fashion_mnist_image(index, path=FASHION_MNIST_IMAGES):
+    """Test image `index` as 784 floats in [0, 1] (row-major 28 x 28)."""
+    return [b / 255.0 for b in fashion_mnist_pixels(index, path)]
 
 
 def call(channel, method, request, response_type, metadata, timeout):
@@ -110,6 +116,8 @@ def main(argv=None):
                         help="predict Fashion-MNIST test image N; several go in one batched call")
     parser.add_argument("--values", metavar="V,V,...",
                         help="predict one item of these comma-separated values (a model's own item, e.g. 4 features)")
+    parser.add_argument("--uint8", action="store_true",
+                        help="send the Fashion-MNIST pixels as bytes (raw_uint8), for a model with an input scale")
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--members", action="store_true", help="also return every member's prediction")
     parser.add_argument("--list", action="store_true", help="list the served models")
@@ -147,17 +155,22 @@ def main(argv=None):
                 parser.error("give --fashion-mnist N, --values V,V,... or --list")
             else:
                 try:
-                    images = [fashion_mnist_image(i) for i in args.fashion_mnist]
+                    pixels = [fashion_mnist_pixels(i) for i in args.fashion_mnist]
                 except ValueError as e:
                     parser.error(str(e))
-                batched = len(images) > 1
+                batched = len(pixels) > 1
                 # One image: shape [1, 28, 28], the answer in the response's own fields. Several: a leading batch
                 # dimension [N, 1, 28, 28], the items one after the other, and N answers in `items`, in order.
-                shape = ([len(images)] if batched else []) + [1, 28, 28]
-                request = pb.PredictRequest(model=args.model, shape=shape, data=[v for image in images for v in image],
+                shape = ([len(pixels)] if batched else []) + [1, 28, 28]
+                request = pb.PredictRequest(model=args.model, shape=shape,
                                             id="fashion-mnist-%s" % "-".join(str(i) for i in args.fashion_mnist),
                                             ensemble_size=args.ensemble_size, top_k=args.top_k,
                                             return_members=args.members)
+                if args.uint8:
+                    # One byte per pixel; the server scales each by the model's input_scale (1/255 for the bundled ones).
+                    request.raw_uint8 = b"".join(pixels)
+                else:
+                    request.data.extend(b / 255.0 for image in pixels for b in image)
             response = call(channel, "Predict", request, pb.PredictResponse, metadata, args.timeout)
         except grpc.RpcError as e:
             print("error: %s: %s" % (e.code().name, e.details()), file=sys.stderr)
