@@ -3,7 +3,8 @@
 # 1. The pilot: the single network at each candidate width and at 1/M of it for a few epochs; it chooses WIDTH, the
 #    smallest candidate whose accuracy gap is within 1.5 points (runs/pilot/pilot.md).
 # 2. Every family at that width with one recipe and the same epoch budget: the single network (seed 0, also ensemble
-#    member 0), MIMMO, the JEI-DNN gates on MIMMO, MIMONet, ensemble members 1 and 2.
+#    member 0), MIMMO, the JEI-DNN gates on MIMMO, MIMONet, ensemble members 1 and 2; then the single network at 1/M
+#    of the width (single-third: REPORT.md's evidence for the k=1 gap, evaluated but not bundled).
 # 3. Export, evaluation, reference data, the contract check.
 # Resumable: every run saves a checkpoint after each epoch; re-running the script continues unfinished runs exactly
 # (same schedule) and skips finished ones. SESSION_MINUTES ends a session after the last epoch that fits (exit code 3;

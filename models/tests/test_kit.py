@@ -277,7 +277,8 @@ class KitTest(unittest.TestCase):
         for name, path in paths.items():
             with self.subTest(name=name):
                 self.assertTrue(os.path.exists(path), f"{path} is missing")
-                self.assertLess(os.path.getsize(path), 5e6)
+                # Small enough to commit: the largest, the deep ensemble of three 756k-parameter networks, is 9.1 MB.
+                self.assertLess(os.path.getsize(path), 12e6)
                 check.check(path)
         self.assert_reference(os.path.join(MODELS, "reference"), paths)
 
@@ -510,11 +511,13 @@ class PiecesTest(unittest.TestCase):
         self.assertEqual(check._input_values(pixels, {}, []), "uint8 and float32")
         self.assertEqual(check._input_values({"mimmo.input_range": "[0, 1]"}, {}, []), "float32")
 
-    def test_export_BundledFamilies_DeclarePixelsAsBytesAndTheUnitRange(self):
-        meta = {p.key: p.value for p in onnx.load(self.onnx_path("mimmo")).metadata_props}
-        self.assertEqual(float(meta["mimmo.input_scale"]), 1 / 255)
-        self.assertEqual(json.loads(meta["mimmo.input_range"]), [0, 1])
-        self.assertIn("inputs uint8 and float32", check.check(self.onnx_path("mimmo")))
+    def test_export_BundledModels_DeclarePixelsAsBytesAndTheUnitRange(self):
+        for name in BUNDLED:
+            path = os.path.join(MODELS, name, "model.onnx")
+            meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+            self.assertEqual(float(meta["mimmo.input_scale"]), 1 / 255, name)
+            self.assertEqual(json.loads(meta["mimmo.input_range"]), [0, 1], name)
+            self.assertIn("inputs uint8 and float32", check.check(path))
 
     def test_check_ConfigOutputAndLabels_OverTheGraph(self):
         with tempfile.TemporaryDirectory() as directory:
