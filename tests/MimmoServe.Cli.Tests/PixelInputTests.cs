@@ -41,6 +41,25 @@ public sealed class PixelInputTests
         }
     }
 
+    [Fact]
+    public async Task Predict_Uint8NpyToAModelWithAnInputScale_PixelsMeanWhatTheModelSays()
+    {
+        var root = Server.Configuration.ModelsDirectory.FindRepositoryRoot(AppContext.BaseDirectory)!;
+        using var models = new TestModels().Add("doubled", Path.Combine(root, "models", "fashion-single", "model.onnx"), new { input_scale = 2.0 / 255, input_range = new[] { 0.0, 2.0 } });
+        await using var server = await TestServer.StartAsync(models.Directory);
+        using var folder = new TempFolder();
+        var pixels = FashionMnist.Pixels(FashionMnist.DefaultImages, 3);
+        var file = folder.WriteUint8Npy("image3.npy", pixels, 1, 28, 28);
+
+        var run = await CliRun.RunAsync(["predict", file, "--model", "doubled", "--json", "--address", server.Target]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(run.Output);
+        var doubled = await server.PredictAsync(Request([.. pixels.Select(b => (float)(b * (2.0 / 255)))]));
+        Assert.Equal(doubled.Probabilities, reply.Probabilities);
+        Assert.Equal(pixels.Select(b => b / 255f), NpyReader.Read(file).Data);
+    }
+
     private static PredictRequest Request(float[] values)
     {
         var request = new PredictRequest { Model = "doubled" };

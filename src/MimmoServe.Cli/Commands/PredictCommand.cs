@@ -53,8 +53,8 @@ internal static class PredictCommand
             var items = PredictInput.Load(parse.GetValue(files) ?? [], indices, images, info);
             var request = new PredictRequest { Model = info.Name, TopK = parse.GetValue(top), Id = items[0].Id };
             request.Shape.AddRange(info.ItemShape);
-            // A model that says what a byte means gets Fashion-MNIST's 8-bit pixels as they are (raw_uint8): a quarter of
-            // the bytes, and the model's own scale rather than the client's 1/255.
+            // A model that says what a byte means gets 8-bit pixels (Fashion-MNIST, a uint8 .npy) as they are (raw_uint8):
+            // a quarter of the bytes, and the model's own scale rather than the client's 1/255.
             var asBytes = info.InputScale > 0 && items.All(i => i.Pixels is not null);
             if (items.Count > 1)
             {

@@ -15,10 +15,10 @@ internal static partial class NpyReader
     // 0x93 then "NUMPY" (a u8 string literal would encode 0x93 as two UTF-8 bytes).
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    public static (float[] Data, long[] Shape) Read(string path) => Parse(File.ReadAllBytes(path));
+    public static NpyArray Read(string path) => Parse(File.ReadAllBytes(path));
 
     /// <exception cref="InvalidDataException">Not an .npy file this reader understands.</exception>
-    public static (float[] Data, long[] Shape) Parse(ReadOnlySpan<byte> bytes)
+    public static NpyArray Parse(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < 10 || !bytes[..6].SequenceEqual(Magic))
         {
@@ -50,7 +50,8 @@ internal static partial class NpyReader
             .ToArray();
         var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
         var body = bytes[(headerStart + headerLength)..];
-        return (Decode(descr, body, count), shape);
+        var data = Decode(descr, body, count);
+        return new NpyArray(data, shape, descr.EndsWith("u1", StringComparison.Ordinal) ? body.ToArray() : null);
     }
 
     private static float[] Decode(string descr, ReadOnlySpan<byte> body, int count)

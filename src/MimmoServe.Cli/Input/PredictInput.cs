@@ -8,8 +8,8 @@ internal static class PredictInput
 {
     /// <summary>
     /// The items with their ids (the file's name, or <c>fashion-mnist-N</c>), in the order given; a file ending in
-    /// <c>.npy</c> is NumPy, any other file raw float32. A Fashion-MNIST image also keeps its 8-bit pixels, which go as
-    /// raw_uint8 to a model that says what a byte means (<see cref="ModelInfo.InputScale"/>).
+    /// <c>.npy</c> is NumPy, any other file raw float32. A Fashion-MNIST image and a uint8 <c>.npy</c> also keep their
+    /// 8-bit pixels, which go as raw_uint8 to a model that says what a byte means (<see cref="ModelInfo.InputScale"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">No source, both kinds of source, or an item that does not fit the model.</exception>
     public static IReadOnlyList<(string Id, float[] Data, byte[]? Pixels)> Load(
@@ -22,7 +22,7 @@ internal static class PredictInput
 
         var items = fashionIndices.Count > 0
             ? fashionIndices.Select(i => FashionMnist.Pixels(fashionPath, i)).Select((p, n) => ($"fashion-mnist-{fashionIndices[n]}", FashionMnist.Scale(p), (byte[]?)p)).ToList()
-            : files.Select(f => (Path.GetFileName(f), Read(f), (byte[]?)null)).ToList();
+            : files.Select(Read).ToList();
         var expected = model.ItemShape.Aggregate(1L, (a, b) => a * b);
         foreach (var (id, data, _) in items)
         {
@@ -37,6 +37,15 @@ internal static class PredictInput
         return items;
     }
 
-    private static float[] Read(string file) =>
-        file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? NpyReader.Read(file).Data : RawFloatReader.Read(file);
+    /// <summary>A file's item: a uint8 <c>.npy</c> keeps its bytes too.</summary>
+    private static (string Id, float[] Data, byte[]? Pixels) Read(string file)
+    {
+        if (!file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+        {
+            return (Path.GetFileName(file), RawFloatReader.Read(file), null);
+        }
+
+        var array = NpyReader.Read(file);
+        return (Path.GetFileName(file), array.Data, array.Pixels);
+    }
 }
