@@ -7,11 +7,14 @@ namespace MimmoServe.Bench.Suite;
 /// <summary>
 /// Drives load with the <c>mimmo bench</c> command users have, as a child process (its CPU is its own), and reads
 /// the JSON it writes. Closed loop at a concurrency or open loop (Poisson) at a rate; one operating point k; for a
-/// staged model an exit policy over a set of labelled images (<c>--exit</c>, <c>--images</c>).
+/// staged model an exit policy over a set of labelled images (<c>--exit</c>, <c>--images</c>). With a warm-up, the
+/// process loads the server for that long first (<c>--warmup</c>) and measures after it, so its client CPU leaves out
+/// its own start-up and first calls; the server's CPU is read when it prints that the measured window starts and ends.
 /// </summary>
 internal sealed class CliLoad(SuitePaths paths)
 {
-    public async Task<LoadResult> RunAsync(ServerProcess server, string model, int k, int? concurrency, double? rate, double seconds, string? exit = null, string? images = null)
+    public async Task<LoadResult> RunAsync(
+        ServerProcess server, string model, int k, int? concurrency, double? rate, double seconds, string? exit = null, string? images = null, double warmup = 0)
     {
         var json = Path.Combine(Path.GetTempPath(), $"mimmo-suite-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet")
@@ -21,7 +24,7 @@ internal sealed class CliLoad(SuitePaths paths)
             ArgumentList =
             {
                 paths.CliDll, "bench", "--address", server.Address, "--model", model, "--modes", k.ToString(CultureInfo.InvariantCulture),
-                "--duration", seconds.ToString(CultureInfo.InvariantCulture), "--json", json,
+                "--duration", seconds.ToString(CultureInfo.InvariantCulture), "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--json", json,
             },
         };
         if (exit is not null)
@@ -49,15 +52,31 @@ internal sealed class CliLoad(SuitePaths paths)
             start.ArgumentList.Add((concurrency ?? 1).ToString(CultureInfo.InvariantCulture));
         }
 
-        var serverCpu = server.CpuSeconds;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start mimmo bench");
-        var output = process.StandardOutput.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        double? measuring = null, measured = null;
+        var reading = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                output.AppendLine(line);
+                if (line.StartsWith("measuring for", StringComparison.Ordinal))
+                {
+                    measuring = server.CpuSeconds;
+                }
+                else if (line == "measured")
+                {
+                    measured = server.CpuSeconds;
+                }
+            }
+        });
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().ConfigureAwait(false);
-        serverCpu = server.CpuSeconds - serverCpu;
+        await reading.ConfigureAwait(false);
+        var serverCpu = measured - measuring ?? double.NaN;
         if (process.ExitCode != 0 || !File.Exists(json))
         {
-            throw new InvalidOperationException($"mimmo bench exited with {process.ExitCode}: {await errors.ConfigureAwait(false)}\n{await output.ConfigureAwait(false)}");
+            throw new InvalidOperationException($"mimmo bench exited with {process.ExitCode}: {await errors.ConfigureAwait(false)}\n{output}");
         }
 
         try

@@ -130,7 +130,9 @@ internal static class ReportWriter
         Line("## The .NET client");
         Line();
         Line("`mimmo bench` (the CLI's load generator, MimmoClient underneath) against the same server: closed loop, single-item calls");
-        Line("built from 784 floats; its CPU per call includes building the request and recording the answer.");
+        Line("built from 784 floats; its CPU per call includes building the request and recording the answer. The process first loads the");
+        Line($"server for {F(r.ServerWarmupSeconds)} s (`--warmup`, as long as each server's warm-up: a new client process needs tens of thousands of calls");
+        Line("to reach its steady CPU per call); both processes' CPU is counted over the measured window only.");
         Line();
         Line("| model | k | callers | calls/s | p50 ms | p99 ms | client CPU µs per call | server CPU µs per call |");
         Line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

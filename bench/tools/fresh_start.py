@@ -67,7 +67,8 @@ def main():
     for w in warms:
         port, admin = free_port(), free_port()
         start = time.time()
-        server = subprocess.Popen(["dotnet", dll, "--port", str(port), "--admin-port", str(admin), "--models", models], env=env,
+        command = ["dotnet", dll] if dll.endswith(".dll") else [dll]  # a self-contained publish runs as is
+        server = subprocess.Popen(command + ["--port", str(port), "--admin-port", str(admin), "--models", models], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while not serving(port):
             time.sleep(0.05)

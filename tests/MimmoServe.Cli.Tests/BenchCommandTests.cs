@@ -153,6 +153,42 @@ public sealed class BenchCommandTests(CliServerFixture server) : IClassFixture<C
         }
     }
 
+    [Fact]
+    public async Task Bench_Warmup_MeasuresAfterItAndCountsOnlyTheMeasuredCalls()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"mimmo-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = await CliRun.RunAsync(["bench", "--address", server.Address, "--model", "mimo", "--concurrency", "2", "--duration", "1", "--warmup", "1", "--json", file]);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var output = run.Output;
+            var warming = output.IndexOf("warming up for 1 s", StringComparison.Ordinal);
+            var measuring = output.IndexOf("measuring for 1 s", StringComparison.Ordinal);
+            var measured = output.IndexOf("\nmeasured", StringComparison.Ordinal);
+            Assert.True(warming >= 0 && warming < measuring && measuring < measured, output);
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            var root = json.RootElement;
+            // The measured second only: the duration is its own, and the client CPU is at most what a process can use in it.
+            Assert.InRange(root.GetProperty("duration_s").GetDouble(), 1, 1.9);
+            Assert.InRange(root.GetProperty("client_cpu_s").GetDouble(), 0, Environment.ProcessorCount * root.GetProperty("duration_s").GetDouble());
+            Assert.Equal(root.GetProperty("completed").GetInt64(), root.GetProperty("latency_ms").GetProperty("count").GetInt64());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Bench_NegativeWarmup_ExitTwoNamingIt()
+    {
+        var run = await CliRun.RunAsync(["bench", "--address", server.Address, "--warmup", "-1", "--duration", "1"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--warmup", run.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--exit", "soon", "not an exit policy")]
     [InlineData("--images", "no-such-file.f32", "does not exist")]

@@ -4,7 +4,8 @@ namespace MimmoServe.Cli.Bench;
 
 /// <summary>
 /// The outcome of one benchmark, as printed and as written to <c>--json FILE</c>. <see cref="ClientCpuSeconds"/> is the
-/// CPU this process (the load generator) spent, to set against the server's when both share a machine.
+/// CPU this process (the load generator) spent over the measured duration (after any warm-up; not its start-up), to
+/// set against the server's when both share a machine.
 /// <see cref="Accuracy"/> is the share of answers equal to their item's label (null without labels); <see cref="Exits"/>
 /// (answers per exit) and <see cref="MeanComputeShare"/> are there for a staged (early-exit) model only. With
 /// <see cref="ItemsPerCall"/> above 1 each call is a batched Predict: <see cref="Completed"/> and <see cref="Throughput"/>

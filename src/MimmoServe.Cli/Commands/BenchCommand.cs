@@ -38,10 +38,15 @@ internal static class BenchCommand
             Description = "Items per call: more than 1 sends batched Predict calls ([N, *item]), each item packed on its own. Default 1.",
             DefaultValueFactory = _ => 1,
         };
+        var warmup = new Option<double>("--warmup")
+        {
+            Description = "Seconds of the same load first, not recorded: the figures, and the client CPU, count from its end. Default 0.",
+            DefaultValueFactory = _ => 0,
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file." };
         var command = new Command("bench", "Load the server and report throughput, latency percentiles, errors, accuracy and exits.")
         {
-            address, model, concurrency, rate, duration, modes, exit, images, itemsPerCall, maxInFlight, seed, json,
+            address, model, concurrency, rate, duration, warmup, modes, exit, images, itemsPerCall, maxInFlight, seed, json,
         };
         ServerCommand.SetAction(command, context, address, async (parse, _, token) =>
         {
@@ -49,7 +54,7 @@ internal static class BenchCommand
             var policy = parse.GetValue(exit) is { } exitText ? ExitPolicy.Parse(exitText) : default;
             var settings = new BenchSettings(
                 parse.GetValue(model)!, parse.GetValue(concurrency), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), mix,
-                parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images), parse.GetValue(itemsPerCall));
+                parse.GetValue(maxInFlight), parse.GetValue(seed), policy, parse.GetValue(images), parse.GetValue(itemsPerCall), TimeSpan.FromSeconds(parse.GetValue(warmup)));
             Validate(settings);
             using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
@@ -62,9 +67,21 @@ internal static class BenchCommand
 
             var recorder = new BenchRecorder(mix.Names.Count());
             var (requests, labels) = Requests(info, items, settings.ItemsPerCall);
+            if (settings.Warmup > TimeSpan.Zero)
+            {
+                // The same load, recorded nowhere: the client's JIT and pools, and the server, reach their steady state.
+                context.Console.WriteLine($"warming up for {settings.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+                await new LoadGenerator(client, settings with { Duration = settings.Warmup }, requests, labels, new BenchRecorder(mix.Names.Count())).RunAsync(token).ConfigureAwait(false);
+            }
+
+            // Marks the measured window on the output (the bench suite reads the server's CPU at these two lines).
+            context.Console.WriteLine($"measuring for {settings.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            var cpu = Environment.CpuUsage.TotalTime;
             var generator = new LoadGenerator(client, settings, requests, labels, recorder);
             var elapsed = await WithProgressAsync(context, settings, recorder, generator.RunAsync(token)).ConfigureAwait(false);
-            var result = Summarize(string.Join(",", client.Addresses.Select(a => a.Authority)), info, settings, items.Items.Length, elapsed, recorder);
+            cpu = Environment.CpuUsage.TotalTime - cpu;
+            context.Console.WriteLine("measured");
+            var result = Summarize(string.Join(",", client.Addresses.Select(a => a.Authority)), info, settings, items.Items.Length, elapsed, cpu, recorder);
             BenchView.Write(context.Console, result);
             if (parse.GetValue(json) is { } file)
             {
@@ -82,6 +99,11 @@ internal static class BenchCommand
         if (s.Concurrency < 1 || s.Duration <= TimeSpan.Zero || s.Rate is <= 0 || s.MaxInFlight < 1 || s.ItemsPerCall < 1)
         {
             throw new ArgumentException("--concurrency, --duration, --rate, --items-per-call and --max-in-flight must be positive.");
+        }
+
+        if (!(s.Warmup >= TimeSpan.Zero))
+        {
+            throw new ArgumentException("--warmup must be 0 or more seconds.");
         }
     }
 
@@ -160,7 +182,7 @@ internal static class BenchCommand
         return await run.ConfigureAwait(false);
     }
 
-    private static BenchResult Summarize(string address, ModelInfo model, BenchSettings settings, int items, double elapsed, BenchRecorder recorder)
+    private static BenchResult Summarize(string address, ModelInfo model, BenchSettings settings, int items, double elapsed, TimeSpan cpu, BenchRecorder recorder)
     {
         var snapshot = recorder.Snapshot();
         var (latencies, errors) = (snapshot.Latencies, snapshot.Errors);
@@ -183,7 +205,7 @@ internal static class BenchCommand
             byMode,
             errors,
             $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
-            Environment.CpuUsage.TotalTime.TotalSeconds,
+            cpu.TotalSeconds,
             settings.Exit.ToString(),
             items,
             snapshot.Labelled > 0 ? (double)snapshot.Correct / snapshot.Labelled : null,

@@ -135,42 +135,92 @@ internal static class GrpcFrameReader
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var consumed = buffer.Start;
-                var examined = buffer.End;
-                try
+                if (SingleMessageStep(reader, result, marshaller, limits, decompressor, ref message, ref reserved))
                 {
-                    if (message is null && TryReadFrame(ref buffer, limits, ref reserved, out var header, out var payload))
-                    {
-                        consumed = buffer.Start;
-                        examined = consumed;
-                        message = Parse(marshaller, header, payload, limits, decompressor);
-                    }
-
-                    if (message is not null && !buffer.IsEmpty)
-                    {
-                        throw new RpcException(GrpcFrameStatus.ExtraMessage);
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        return message ?? throw new RpcException(buffer.IsEmpty ? GrpcFrameStatus.MissingMessage : GrpcFrameStatus.IncompleteMessage);
-                    }
-
-                    if (result.IsCanceled)
-                    {
-                        throw new OperationCanceledException("The read was cancelled.");
-                    }
-                }
-                finally
-                {
-                    reader.AdvanceTo(consumed, examined);
+                    return message!;
                 }
             }
         }
         finally
         {
             limits.Budget?.Release(reserved);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReadSingleMessageAsync{T}(PipeReader, Marshaller{T}, ReceiveLimits, ICompressionProvider?, CancellationToken)"/>
+    /// without waiting, for a request that is already all there (its message and the end of its stream, as a unary
+    /// request usually arrives): true with the message, or the same errors; false, with nothing consumed, when the
+    /// stream has not ended yet, and the caller reads on with the asynchronous method.
+    /// </summary>
+    public static bool TryReadCompleteSingleMessage<T>(
+        this PipeReader reader, Marshaller<T> marshaller, ReceiveLimits limits, ICompressionProvider? decompressor, out T message)
+        where T : class, IMessage<T>
+    {
+        message = null!;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        if (!result.IsCompleted && !result.IsCanceled)
+        {
+            // Nothing examined: the next ReadAsync returns these bytes again at once.
+            reader.AdvanceTo(result.Buffer.Start);
+            return false;
+        }
+
+        T? read = null;
+        long reserved = 0;
+        try
+        {
+            var done = SingleMessageStep(reader, result, marshaller, limits, decompressor, ref read, ref reserved);
+            System.Diagnostics.Debug.Assert(done, "a completed stream ends the read, with a message or an error");
+            message = read!;
+            return true;
+        }
+        finally
+        {
+            limits.Budget?.Release(reserved);
+        }
+    }
+
+    /// <summary>
+    /// One read of <see cref="ReadSingleMessageAsync{T}(PipeReader, Marshaller{T}, ReceiveLimits, ICompressionProvider?, CancellationToken)"/>:
+    /// takes the message from <paramref name="result"/> if it is there, checks what follows, and advances the reader.
+    /// True when the read is over (the stream ended after one message); throws for every malformed request.
+    /// </summary>
+    private static bool SingleMessageStep<T>(
+        PipeReader reader, in ReadResult result, Marshaller<T> marshaller, in ReceiveLimits limits, ICompressionProvider? decompressor, ref T? message, ref long reserved)
+        where T : class, IMessage<T>
+    {
+        var buffer = result.Buffer;
+        var consumed = buffer.Start;
+        var examined = buffer.End;
+        try
+        {
+            if (message is null && TryReadFrame(ref buffer, limits, ref reserved, out var header, out var payload))
+            {
+                consumed = buffer.Start;
+                examined = consumed;
+                message = Parse(marshaller, header, payload, limits, decompressor);
+            }
+
+            if (message is not null && !buffer.IsEmpty)
+            {
+                throw new RpcException(GrpcFrameStatus.ExtraMessage);
+            }
+
+            if (result.IsCompleted)
+            {
+                return message is not null ? true : throw new RpcException(buffer.IsEmpty ? GrpcFrameStatus.MissingMessage : GrpcFrameStatus.IncompleteMessage);
+            }
+
+            return result.IsCanceled ? throw new OperationCanceledException("The read was cancelled.") : false;
+        }
+        finally
+        {
+            reader.AdvanceTo(consumed, examined);
         }
     }
 

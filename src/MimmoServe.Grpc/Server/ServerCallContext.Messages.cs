@@ -47,6 +47,12 @@ public sealed partial class ServerCallContext
         where T : class, IMessage<T>
     {
         var reader = _httpContext.Request.BodyReader;
+        if (reader.TryReadCompleteSingleMessage(marshaller, _receiveLimits, _requestDecompressor, out var arrived))
+        {
+            // The whole request is here already, as it usually is: no timer, no wait.
+            return arrived;
+        }
+
         var limit = _services.Options.RequestMessageTimeout;
         if (limit == Timeout.InfiniteTimeSpan)
         {

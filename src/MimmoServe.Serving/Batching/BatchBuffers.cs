@@ -93,14 +93,14 @@ internal sealed class BatchBuffers
         var input = _input.Span;
         for (var i = 0; i < Count; i++)
         {
-            var item = _requests[i].Item[..itemLength];
-            for (var bits = _members[i]; bits != 0; bits &= bits - 1)
+            // The first slot is decoded from the request; its copies come from that slot.
+            var bits = _members[i];
+            var first = input.Slice(((_rowOf[i] * _contract.Slots) + BitOperations.TrailingZeroCount(bits)) * itemLength, itemLength);
+            _requests[i].Item.CopyTo(first);
+            for (bits &= bits - 1; bits != 0; bits &= bits - 1)
             {
-                var slot = BitOperations.TrailingZeroCount(bits);
-                item.CopyTo(input.Slice(((_rowOf[i] * _contract.Slots) + slot) * itemLength, itemLength));
+                first.CopyTo(input.Slice(((_rowOf[i] * _contract.Slots) + BitOperations.TrailingZeroCount(bits)) * itemLength, itemLength));
             }
-
-            _requests[i].ReturnItem();
         }
     }
 

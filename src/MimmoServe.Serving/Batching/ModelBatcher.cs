@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MimmoServe.Serving.Contract;
 using MimmoServe.Serving.Errors;
 using MimmoServe.Serving.Repository;
+using MimmoServe.Serving.Requests;
 using MimmoServe.Serving.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -298,15 +299,14 @@ internal sealed class ModelBatcher
     private Ensembles.Prediction[] WarmUpRun(int k, int count)
     {
         var requests = new PendingRequest[count];
+        var zeros = ItemSource.Floats(new float[_contract.ItemLength]);
         BatchBuffers buffers;
         lock (_lock)
         {
             for (var i = 0; i < count; i++)
             {
-                var item = System.Buffers.ArrayPool<float>.Shared.Rent(_contract.ItemLength);
-                Array.Clear(item);
                 // Every stage of a staged model runs: full.
-                requests[i] = new PendingRequest(_name, $"warm-up k={k}", item, k, 0, false, _time.GetTimestamp(), null) { ExitPolicy = Requests.ExitPolicy.Full };
+                requests[i] = new PendingRequest(_name, $"warm-up k={k}", zeros, k, 0, false, _time.GetTimestamp(), null) { ExitPolicy = Requests.ExitPolicy.Full };
                 Enqueue(requests[i]);
             }
 
@@ -557,7 +557,6 @@ internal sealed class ModelBatcher
         {
             if (request.TryTake())
             {
-                request.ReturnItem();
                 request.Fail(error);
                 count++;
             }

@@ -1,14 +1,15 @@
-using System.Buffers;
 using MimmoServe.Serving.Ensembles;
 using MimmoServe.Serving.Errors;
+using MimmoServe.Serving.Requests;
 
 namespace MimmoServe.Serving.Batching;
 
 /// <summary>
 /// A validated request waiting in a batcher's queue. Its life is a small state machine so that exactly one party
 /// decides its fate: Queued → Taken (the batcher packed it; it will run) or Queued → Dropped (its token was
-/// cancelled or its deadline passed before packing; it never runs). The item array is rented from
-/// <see cref="ArrayPool{T}.Shared"/> and returned by whoever ends the Queued state.
+/// cancelled or its deadline passed before packing; it never runs). The item stays where the request carried it
+/// (<see cref="ItemSource"/>) until the batcher writes it into its slot; the prediction's task ends only after that
+/// or after the drop, so the host's message outlives every read of it.
 /// </summary>
 internal sealed class PendingRequest
 {
@@ -20,10 +21,10 @@ internal sealed class PendingRequest
     private readonly TaskCompletionSource<Prediction> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _model;
     private CancellationTokenRegistration _registration;
-    private float[]? _item;
+    private readonly ItemSource _item;
     private int _state;
 
-    public PendingRequest(string model, string id, float[] item, int ensembleSize, uint topK, bool returnMembers, long acceptedTimestamp, DateTimeOffset? deadline)
+    public PendingRequest(string model, string id, ItemSource item, int ensembleSize, uint topK, bool returnMembers, long acceptedTimestamp, DateTimeOffset? deadline)
     {
         _model = model;
         Id = id;
@@ -59,8 +60,8 @@ internal sealed class PendingRequest
 
     public Task<Prediction> Task => _completion.Task;
 
-    /// <summary>The item; valid only for the party that ended the Queued state, until it calls <see cref="ReturnItem"/>.</summary>
-    public ReadOnlySpan<float> Item => _item;
+    /// <summary>The item; read only by the party that took the request, while packing it.</summary>
+    public ItemSource Item => _item;
 
     public bool IsQueued => Volatile.Read(ref _state) == Queued;
 
@@ -100,19 +101,10 @@ internal sealed class PendingRequest
             return false;
         }
 
-        ReturnItem();
         _registration.Dispose();
         beforeCompleting?.Invoke();
         _completion.TrySetException(kind == ServingErrorKind.Cancelled ? ServingErrors.Cancelled(_model) : ServingErrors.DeadlineExceeded(_model));
         return true;
-    }
-
-    public void ReturnItem()
-    {
-        if (Interlocked.Exchange(ref _item, null) is { } item)
-        {
-            ArrayPool<float>.Shared.Return(item);
-        }
     }
 
     public void Complete(Prediction prediction) => _completion.TrySetResult(prediction);

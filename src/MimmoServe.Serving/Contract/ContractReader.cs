@@ -132,8 +132,8 @@ public static class ContractReader
         {
             // A byte that means a value the range refuses would make raw_uint8 and data disagree about what is valid.
             var slack = (b.Max - b.Min) * 1e-5f;
-            var low = values.ByteValues[0];
-            var high = values.ByteValues[255];
+            var low = values.ByteValues.Span[0];
+            var high = values.ByteValues.Span[255];
             if (low < b.Min - slack || high > b.Max + slack)
             {
                 throw new ModelContractException(scaleKey, $"bytes 0..255 mean {InputValues.Text(low)}..{InputValues.Text(high)}, outside the input range [{InputValues.Text(b.Min)}, {InputValues.Text(b.Max)}] ({rangeKey}).");

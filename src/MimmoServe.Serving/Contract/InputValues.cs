@@ -53,7 +53,7 @@ public sealed class InputValues
     public bool AcceptsBytes => _byteValues is not null;
 
     /// <summary>The value of each byte 0..255; empty when bytes are refused.</summary>
-    internal ReadOnlySpan<float> ByteValues => _byteValues;
+    internal ReadOnlyMemory<float> ByteValues => _byteValues;
 
     /// <summary>In words, for <c>mimmo inspect</c>: e.g. "float32 in [0, 1] (else refused), or uint8 bytes b meaning 0.00392157 x b".</summary>
     public string Describe()

@@ -87,22 +87,13 @@ public sealed class ServedModel : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(input);
         var now = _time.GetTimestamp();
         var (k, policy) = Resolve(input, deadline);
-        var item = ItemValidator.ValidateAndCopy(Contract, input);
+        var item = ItemValidator.Validate(Contract, input);
         var request = new PendingRequest(Name, input.Id, item, k, input.TopK, input.ReturnMembers, now, deadline)
         {
             TraceParent = System.Diagnostics.Activity.Current,
             ExitPolicy = policy,
         };
-        try
-        {
-            _batcher.Submit(request, cancellationToken);
-        }
-        catch
-        {
-            request.ReturnItem();
-            throw;
-        }
-
+        _batcher.Submit(request, cancellationToken);
         return request.Task;
     }
 
@@ -153,7 +144,7 @@ public sealed class ServedModel : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(input);
         var now = _time.GetTimestamp();
         var (k, policy) = Resolve(input, deadline);
-        var items = ItemValidator.ValidateAndCopyItems(Contract, input, MaxItemsPerRequest);
+        var items = ItemValidator.ValidateItems(Contract, input, MaxItemsPerRequest);
         var requests = new PendingRequest[items.Length];
         var trace = System.Diagnostics.Activity.Current;
         for (var i = 0; i < items.Length; i++)
@@ -165,19 +156,7 @@ public sealed class ServedModel : IAsyncDisposable
             };
         }
 
-        try
-        {
-            _batcher.SubmitAll(requests, cancellationToken);
-        }
-        catch
-        {
-            foreach (var request in requests)
-            {
-                request.ReturnItem();
-            }
-
-            throw;
-        }
+        _batcher.SubmitAll(requests, cancellationToken);
 
         var tasks = new Task<Prediction>[requests.Length];
         for (var i = 0; i < requests.Length; i++)

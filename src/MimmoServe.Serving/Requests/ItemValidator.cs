@@ -1,18 +1,16 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using MimmoServe.Serving.Contract;
 using MimmoServe.Serving.Errors;
 
 namespace MimmoServe.Serving.Requests;
 
 /// <summary>
-/// Checks one request's items against the model before any is queued, and copies each into an array rented from
-/// <see cref="ArrayPool{T}.Shared"/> (returned by the batcher once the item is in the run's input buffer): the
-/// shape is the model's item shape (one item) or [N, *item] with 1 &lt;= N &lt;= max_items_per_request, exactly one
-/// of data, raw_data and raw_uint8 is set (bytes only for a model that declares an input scale), the element count
-/// matches, raw_data's length is a multiple of 4, and no float value is NaN, infinite or outside the model's declared
-/// input range (the item and the first bad index are named). Bytes become floats through the model's table of the 256
-/// byte values (<see cref="InputValues"/>), which lie in its range by construction.
+/// Checks one request's items against the model before any is queued, where they are (nothing is copied: each item
+/// becomes an <see cref="ItemSource"/> that the batcher writes straight into its slot): the shape is the model's item
+/// shape (one item) or [N, *item] with 1 &lt;= N &lt;= max_items_per_request, exactly one of data, raw_data and
+/// raw_uint8 is set (bytes only for a model that declares an input scale), the element count matches, raw_data's
+/// length is a multiple of 4, and no float value is NaN, infinite or outside the model's declared input range (the
+/// item and the first bad index are named). Bytes become floats through the model's table of the 256 byte values
+/// (<see cref="InputValues"/>), which lie in its range by construction.
 /// </summary>
 internal static class ItemValidator
 {
@@ -21,7 +19,7 @@ internal static class ItemValidator
 
     /// <summary>One item: the shape must equal the model's item shape.</summary>
     /// <exception cref="ServingException">InvalidArgument, saying what to fix.</exception>
-    public static float[] ValidateAndCopy(ModelContract contract, PredictInput input)
+    public static ItemSource Validate(ModelContract contract, PredictInput input)
     {
         if (!SameItemShape(contract, input.Shape, 0))
         {
@@ -29,7 +27,7 @@ internal static class ItemValidator
         }
 
         CheckSource(contract, input, 1);
-        return Copy(contract, input, 0, null);
+        return Check(contract, input, 0, null);
     }
 
     /// <summary>
@@ -37,31 +35,18 @@ internal static class ItemValidator
     /// checked before this returns, so one bad item refuses the request before anything is queued.
     /// </summary>
     /// <exception cref="ServingException">InvalidArgument, saying what to fix and, for a value, which item.</exception>
-    public static float[][] ValidateAndCopyItems(ModelContract contract, PredictInput input, int maxItems)
+    public static ItemSource[] ValidateItems(ModelContract contract, PredictInput input, int maxItems)
     {
         var count = ItemCount(contract, input.Shape, maxItems);
         CheckSource(contract, input, count);
         var batched = IsBatched(contract, input.Shape);
-        var items = new float[count][];
-        var copied = 0;
-        try
+        var items = new ItemSource[count];
+        for (var i = 0; i < count; i++)
         {
-            for (; copied < count; copied++)
-            {
-                items[copied] = Copy(contract, input, copied, batched ? copied : null);
-            }
-
-            return items;
+            items[i] = Check(contract, input, i, batched ? i : null);
         }
-        catch
-        {
-            for (var i = 0; i < copied; i++)
-            {
-                ArrayPool<float>.Shared.Return(items[i]);
-            }
 
-            throw;
-        }
+        return items;
     }
 
     /// <summary>1 for the item shape, N for [N, *item].</summary>
@@ -128,57 +113,60 @@ internal static class ItemValidator
     }
 
     /// <summary>
-    /// Item <paramref name="index"/> into a rented array, checked finite and in the model's range; <paramref name="named"/>
-    /// is the index errors name (null for an unbatched request).
+    /// Item <paramref name="index"/> where the request holds it, checked finite and in the model's range;
+    /// <paramref name="named"/> is the index errors name (null for an unbatched request).
     /// </summary>
-    private static float[] Copy(ModelContract contract, PredictInput input, int index, int? named)
+    private static ItemSource Check(ModelContract contract, PredictInput input, int index, int? named)
     {
         var length = contract.ItemLength;
         var offset = index * length;
-        var item = ArrayPool<float>.Shared.Rent(length);
-        try
+        if (input.RawUint8.Length > 0)
         {
-            if (input.RawUint8.Length > 0)
-            {
-                // Every byte value is finite and in range (ContractReader), so there is nothing to check.
-                var bytes = input.RawUint8.Span.Slice(offset, length);
-                var values = contract.Input.ByteValues;
-                for (var i = 0; i < length; i++)
-                {
-                    item[i] = values[bytes[i]];
-                }
-
-                return item;
-            }
-
-            if (input.Data.Count > 0)
-            {
-                for (var i = 0; i < length; i++)
-                {
-                    item[i] = input.Data[offset + i];
-                }
-            }
-            else
-            {
-                var raw = input.RawData.Span.Slice(offset * sizeof(float), length * sizeof(float));
-                for (var i = 0; i < length; i++)
-                {
-                    item[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
-                }
-            }
-
-            CheckFinite(item.AsSpan(0, length), named);
-            if (contract.Input.Range is { } range)
-            {
-                CheckRange(item.AsSpan(0, length), range, contract.Input.AcceptsBytes, named);
-            }
-
-            return item;
+            // Every byte value is finite and in range (ContractReader), so there is nothing to check.
+            return ItemSource.Bytes(input.RawUint8, contract.Input.ByteValues, offset, length);
         }
-        catch
+
+        if (input.Data.Count > 0)
         {
-            ArrayPool<float>.Shared.Return(item);
-            throw;
+            CheckListed(input.Data, offset, length, contract.Input.Range, contract.Input.AcceptsBytes, named);
+            return ItemSource.List(input.Data, offset, length);
+        }
+
+        var item = ItemSource.RawFloat32(input.RawData, offset, length);
+        CheckFinite(item.RawSpan, named);
+        if (contract.Input.Range is { } range)
+        {
+            CheckRange(item.RawSpan, range, contract.Input.AcceptsBytes, named);
+        }
+
+        return item;
+    }
+
+    /// <summary>
+    /// The values of a list (protobuf's repeated field) one by one: every value finite, then every value in the range
+    /// if there is one, the same order of checks as for raw values.
+    /// </summary>
+    private static void CheckListed(IReadOnlyList<float> values, int offset, int length, (float Min, float Max)? range, bool acceptsBytes, int? item)
+    {
+        for (var i = 0; i < length; i++)
+        {
+            if (!float.IsFinite(values[offset + i]))
+            {
+                throw NotFinite(values[offset + i], i, item);
+            }
+        }
+
+        if (range is not { } r)
+        {
+            return;
+        }
+
+        for (var i = 0; i < length; i++)
+        {
+            if (values[offset + i] < r.Min || values[offset + i] > r.Max)
+            {
+                throw OutOfRange(values[offset + i], i, r, acceptsBytes, item);
+            }
         }
     }
 
@@ -221,11 +209,7 @@ internal static class ItemValidator
         {
             if (values[i] < range.Min || values[i] > range.Max)
             {
-                var where = item is { } n ? $"item {n}: " : "";
-                var bytes = acceptsBytes ? ", or send 8-bit values as raw_uint8" : "";
-                throw ServingErrors.InvalidArgument(
-                    $"{where}value {InputValues.Text(values[i])} at index {i} is outside the model's input range [{InputValues.Text(range.Min)}, {InputValues.Text(range.Max)}] " +
-                    $"(mimmo.input_range); scale the values to it{bytes}.");
+                throw OutOfRange(values[i], i, range, acceptsBytes, item);
             }
         }
     }
@@ -242,9 +226,21 @@ internal static class ItemValidator
         {
             if (!float.IsFinite(values[i]))
             {
-                var where = item is { } n ? $"item {n}: " : "";
-                throw ServingErrors.InvalidArgument($"{where}value {values[i]} at index {i} is not finite; NaN and infinities are refused.");
+                throw NotFinite(values[i], i, item);
             }
         }
     }
+
+    private static ServingException NotFinite(float value, int index, int? item) =>
+        ServingErrors.InvalidArgument($"{Where(item)}value {value} at index {index} is not finite; NaN and infinities are refused.");
+
+    private static ServingException OutOfRange(float value, int index, (float Min, float Max) range, bool acceptsBytes, int? item)
+    {
+        var bytes = acceptsBytes ? ", or send 8-bit values as raw_uint8" : "";
+        return ServingErrors.InvalidArgument(
+            $"{Where(item)}value {InputValues.Text(value)} at index {index} is outside the model's input range [{InputValues.Text(range.Min)}, {InputValues.Text(range.Max)}] " +
+            $"(mimmo.input_range); scale the values to it{bytes}.");
+    }
+
+    private static string Where(int? item) => item is { } n ? $"item {n}: " : "";
 }

@@ -2,7 +2,8 @@ namespace MimmoServe.Serving.Requests;
 
 /// <summary>
 /// One prediction request as the host hands it over (the fields of <c>mimmo.v1.PredictRequest</c> plus the
-/// <c>x-mimmo-mode</c> header). The serving core copies what it keeps, so the host may reuse the message afterwards.
+/// <c>x-mimmo-mode</c> header). The serving core reads each item's values where they are, without a copy, until it writes them into the item's
+/// slot of a run (or drops the item): the host must leave the values as they are until the prediction's task ends.
 /// </summary>
 public sealed class PredictInput
 {

@@ -204,6 +204,61 @@ public sealed class GrpcFrameReaderTests
         Assert.Contains("inside a message", ex.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TryReadCompleteSingleMessage_AllThere_ReturnsItWithoutWaiting()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Frames([new HealthCheckRequest { Service = "whole" }]));
+        await pipe.Writer.CompleteAsync();
+
+        Assert.True(pipe.Reader.TryReadCompleteSingleMessage(RequestMarshaller, new ReceiveLimits(100), null, out var message));
+
+        Assert.Equal("whole", message.Service);
+    }
+
+    [Fact]
+    public async Task TryReadCompleteSingleMessage_EndNotYetThere_FalseAndTheAsyncReadStillGetsIt()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Frames([new HealthCheckRequest { Service = "end later" }]));
+
+        Assert.False(pipe.Reader.TryReadCompleteSingleMessage(RequestMarshaller, new ReceiveLimits(100), null, out _));
+
+        // Nothing was consumed: the ordinary read sees the whole message once the stream ends.
+        var read = pipe.Reader.ReadSingleMessageAsync(RequestMarshaller, 100, null, CancellationToken.None).AsTask();
+        await pipe.Writer.CompleteAsync();
+        Assert.Equal("end later", (await read).Service);
+    }
+
+    [Theory]
+    [InlineData(0, "without a message")]
+    [InlineData(2, "second message")]
+    public async Task TryReadCompleteSingleMessage_NoneOrTwoMessages_ThrowsInternalAsTheAsyncReadDoes(int count, string expected)
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Frames(Enumerable.Range(0, count).Select(i => new HealthCheckRequest { Service = "m" + i })));
+        await pipe.Writer.CompleteAsync();
+
+        var ex = Assert.Throws<RpcException>(() => pipe.Reader.TryReadCompleteSingleMessage(RequestMarshaller, new ReceiveLimits(100), null, out _));
+
+        Assert.Equal(StatusCode.Internal, ex.StatusCode);
+        Assert.Contains(expected, ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TryReadCompleteSingleMessage_OverTheBudget_RefusedAndTheReservationGivenBack()
+    {
+        var budget = new ReceiveBudget(8);
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Frames([new HealthCheckRequest { Service = "0123456789" }]));
+        await pipe.Writer.CompleteAsync();
+
+        var ex = Assert.Throws<RpcException>(() => pipe.Reader.TryReadCompleteSingleMessage(RequestMarshaller, new ReceiveLimits(100) { Budget = budget }, null, out _));
+
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        Assert.Equal(0, budget.InUse);
+    }
+
     internal static byte[] Frames(IEnumerable<HealthCheckRequest> messages)
     {
         var output = new ArrayBufferWriter<byte>();

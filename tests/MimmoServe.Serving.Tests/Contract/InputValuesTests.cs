@@ -30,7 +30,7 @@ public sealed class InputValuesTests
         Assert.Equal((-64f, 63.5f), input.Range);
         for (var b = 0; b < 256; b++)
         {
-            Assert.Equal(-64f + (0.5f * b), input.ByteValues[b]);
+            Assert.Equal(-64f + (0.5f * b), input.ByteValues.Span[b]);
         }
 
         Assert.Equal("float32 in [-64, 63.5] (else refused), or uint8 bytes b meaning -64 + 0.5 x b", input.Describe());
@@ -49,7 +49,7 @@ public sealed class InputValuesTests
 
         Assert.Equal(1.0 / 255, input.ByteScale!.Value);
         Assert.Equal((0f, 1f), input.Range);
-        Assert.Equal(1f, input.ByteValues[255], 6);
+        Assert.Equal(1f, input.ByteValues.Span[255], 6);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using MimmoServe.Serving.Contract;
 using MimmoServe.Serving.Errors;
@@ -8,29 +7,40 @@ namespace MimmoServe.Serving.Tests.Requests;
 
 public sealed class ItemValidatorTests
 {
-    [Fact]
-    public void ValidateAndCopy_Data_CopiesTheItem()
+    /// <summary>What the batcher writes into the item's slot.</summary>
+    private static float[] Slot(ItemSource item)
     {
-        var item = ItemValidator.ValidateAndCopy(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [0.1f, 0.2f, 0.3f, 1f] });
-
-        Assert.Equal([0.1f, 0.2f, 0.3f, 1f], item[..4]);
-        ArrayPool<float>.Shared.Return(item);
+        var slot = new float[item.Length];
+        item.CopyTo(slot);
+        return slot;
     }
 
     [Fact]
-    public void ValidateAndCopy_RawData_ReadsLittleEndianFloats()
+    public void Validate_Data_TheSlotGetsTheItem()
     {
-        var raw = new byte[16];
+        var item = ItemValidator.Validate(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [0.1f, 0.2f, 0.3f, 1f] });
+
+        Assert.Equal([0.1f, 0.2f, 0.3f, 1f], Slot(item));
+    }
+
+    [Fact]
+    public void Validate_RawDataAtAnOddAddress_ReadsLittleEndianFloatsInPlace()
+    {
+        // A protobuf bytes field may start at any offset of its buffer: one byte in, the floats are unaligned.
+        var buffer = new byte[17];
         float[] values = [0.5f, 0.25f, 1f, 0f];
         for (var i = 0; i < 4; i++)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4), values[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(1 + (i * 4)), values[i]);
         }
 
-        var item = ItemValidator.ValidateAndCopy(Contracts.Mimo(), new PredictInput { Shape = [4], RawData = raw });
+        var item = ItemValidator.Validate(Contracts.Mimo(), new PredictInput { Shape = [4], RawData = buffer.AsMemory(1) });
 
-        Assert.Equal(values, item[..4]);
-        ArrayPool<float>.Shared.Return(item);
+        Assert.Equal(values, Slot(item));
+
+        // Nothing was copied: the slot gets what the request's storage holds when the item is packed.
+        BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(1 + 4), 0.75f);
+        Assert.Equal([0.5f, 0.75f, 1f, 0f], Slot(item));
     }
 
     public static TheoryData<PredictInput, string> BadInputs => new()
@@ -49,9 +59,9 @@ public sealed class ItemValidatorTests
 
     [Theory]
     [MemberData(nameof(BadInputs))]
-    public void ValidateAndCopy_BadItem_InvalidArgumentSayingWhatToFix(PredictInput input, string problem)
+    public void Validate_BadItem_InvalidArgumentSayingWhatToFix(PredictInput input, string problem)
     {
-        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopy(Contracts.Mimo(), input));
+        var error = Assert.Throws<ServingException>(() => ItemValidator.Validate(Contracts.Mimo(), input));
 
         Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
@@ -64,18 +74,17 @@ public sealed class ItemValidatorTests
     });
 
     [Fact]
-    public void ValidateAndCopyItems_RawUint8_EachByteThroughTheModelsScale()
+    public void ValidateItems_RawUint8_EachByteThroughTheModelsScale()
     {
         byte[] bytes = [0, 1, 128, 255, 255, 254, 3, 0];
 
-        var items = ItemValidator.ValidateAndCopyItems(Pixels(), new PredictInput { Shape = [2, 4], RawUint8 = bytes }, 8);
+        var items = ItemValidator.ValidateItems(Pixels(), new PredictInput { Shape = [2, 4], RawUint8 = bytes }, 8);
 
+        var slots = items.Select(Slot).ToArray();
         for (var i = 0; i < bytes.Length; i++)
         {
-            Assert.Equal((float)(bytes[i] / 255.0), items[i / 4][i % 4]);
+            Assert.Equal((float)(bytes[i] / 255.0), slots[i / 4][i % 4]);
         }
-
-        Array.ForEach(items, i => ArrayPool<float>.Shared.Return(i));
     }
 
     public static TheoryData<PredictInput, string> BadValues => new()
@@ -89,44 +98,42 @@ public sealed class ItemValidatorTests
 
     [Theory]
     [MemberData(nameof(BadValues))]
-    public void ValidateAndCopyItems_ValueOutsideTheRangeOrBadBytes_InvalidArgumentNamingTheItem(PredictInput input, string problem)
+    public void ValidateItems_ValueOutsideTheRangeOrBadBytes_InvalidArgumentNamingTheItem(PredictInput input, string problem)
     {
-        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopyItems(Pixels(), input, 8));
+        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateItems(Pixels(), input, 8));
 
         Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void ValidateAndCopy_EndsOfTheRange_Accepted()
+    public void Validate_EndsOfTheRange_Accepted()
     {
-        var item = ItemValidator.ValidateAndCopy(Pixels(), new PredictInput { Shape = [4], Data = [0, 1, 0.5f, 1] });
+        var item = ItemValidator.Validate(Pixels(), new PredictInput { Shape = [4], Data = [0, 1, 0.5f, 1] });
 
-        Assert.Equal([0f, 1, 0.5f, 1], item[..4]);
-        ArrayPool<float>.Shared.Return(item);
+        Assert.Equal([0f, 1, 0.5f, 1], Slot(item));
     }
 
     [Fact]
-    public void ValidateAndCopy_RawUint8ToAModelWithoutScale_InvalidArgumentSayingWhy()
+    public void Validate_RawUint8ToAModelWithoutScale_InvalidArgumentSayingWhy()
     {
-        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopy(Contracts.Mimo(), new PredictInput { Shape = [4], RawUint8 = new byte[4] }));
+        var error = Assert.Throws<ServingException>(() => ItemValidator.Validate(Contracts.Mimo(), new PredictInput { Shape = [4], RawUint8 = new byte[4] }));
 
         Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("raw_uint8 is for a model that declares what a byte means (mimmo.input_scale", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void ValidateAndCopy_HugeFiniteValues_Accepted()
+    public void Validate_HugeFiniteValues_Accepted()
     {
         // Their sum overflows to infinity; each value is still finite.
-        var item = ItemValidator.ValidateAndCopy(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [3e38f, 3e38f, 3e38f, 0] });
+        var item = ItemValidator.Validate(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [3e38f, 3e38f, 3e38f, 0] });
 
-        Assert.Equal(3e38f, item[0]);
-        ArrayPool<float>.Shared.Return(item);
+        Assert.Equal(3e38f, Slot(item)[0]);
     }
 
     [Fact]
-    public void ValidateAndCopyItems_BatchedRawData_EachItemInOrder()
+    public void ValidateItems_BatchedRawData_EachItemInOrder()
     {
         float[] values = [1, 2, 3, 4, 5, 6, 7, 8];
         var raw = new byte[values.Length * 4];
@@ -135,21 +142,19 @@ public sealed class ItemValidatorTests
             BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4), values[i]);
         }
 
-        var items = ItemValidator.ValidateAndCopyItems(Contracts.Mimo(), new PredictInput { Shape = [2, 4], RawData = raw }, 8);
+        var items = ItemValidator.ValidateItems(Contracts.Mimo(), new PredictInput { Shape = [2, 4], RawData = raw }, 8);
 
         Assert.Equal(2, items.Length);
-        Assert.Equal([1f, 2, 3, 4], items[0][..4]);
-        Assert.Equal([5f, 6, 7, 8], items[1][..4]);
-        Array.ForEach(items, i => ArrayPool<float>.Shared.Return(i));
+        Assert.Equal([1f, 2, 3, 4], Slot(items[0]));
+        Assert.Equal([5f, 6, 7, 8], Slot(items[1]));
     }
 
     [Fact]
-    public void ValidateAndCopyItems_ItemShape_OneItem()
+    public void ValidateItems_ItemShape_OneItem()
     {
-        var items = ItemValidator.ValidateAndCopyItems(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [1, 2, 3, 4] }, 8);
+        var items = ItemValidator.ValidateItems(Contracts.Mimo(), new PredictInput { Shape = [4], Data = [1, 2, 3, 4] }, 8);
 
-        Assert.Single(items);
-        ArrayPool<float>.Shared.Return(items[0]);
+        Assert.Equal([1f, 2, 3, 4], Slot(Assert.Single(items)));
     }
 
     public static TheoryData<PredictInput, string> BadBatches => new()
@@ -164,9 +169,9 @@ public sealed class ItemValidatorTests
 
     [Theory]
     [MemberData(nameof(BadBatches))]
-    public void ValidateAndCopyItems_BadBatch_InvalidArgumentSayingWhatToFix(PredictInput input, string problem)
+    public void ValidateItems_BadBatch_InvalidArgumentSayingWhatToFix(PredictInput input, string problem)
     {
-        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateAndCopyItems(Contracts.Mimo(), input, 2));
+        var error = Assert.Throws<ServingException>(() => ItemValidator.ValidateItems(Contracts.Mimo(), input, 2));
 
         Assert.Equal(ServingErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
