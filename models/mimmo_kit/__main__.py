@@ -1,11 +1,11 @@
-"""python -m mimmo_kit pilot|estimate|train|gates|evaluate|evaluate-stages|export|check|reference ..."""
+"""python -m mimmo_kit pilot|estimate|train|gates|evaluate|evaluate-stages|export|check|reference|mimoize ..."""
 import argparse
 import importlib
 import sys
 
 COMMANDS = {"pilot": "pilot", "estimate": "estimate", "train": "train", "evaluate": "evaluate", "export": "export", "check": "check",
             "reference": "reference", "gates": "gates",
-            "evaluate-stages": "stage_evaluate"}
+            "evaluate-stages": "stage_evaluate", "mimoize": "mimoize"}
 
 
 def main(argv=None):

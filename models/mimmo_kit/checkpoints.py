@@ -18,6 +18,10 @@ def build(ckpt):
     elif ckpt["family"] == "jeidnn":
         net = staged.build(ckpt["hp"])
         net.load_state_dict(ckpt["state"])
+    elif "arch" in ckpt["hp"]:  # a mimoize run: the user's network made MIMO
+        from . import mimoize
+        net = mimoize.build(ckpt["hp"])
+        net.load_state_dict(ckpt["state"])
     else:
         net = nets.build(ckpt["family"], ckpt["hp"])
         net.load_state_dict(ckpt["state"])

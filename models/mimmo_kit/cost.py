@@ -16,7 +16,7 @@ def macs_per_row(net):
     functional convolutions a network declares, such as MIMONet's binding)."""
     was = net.training
     net.eval()
-    count, _ = _macs(net, torch.rand(1, net.slots, *data.ITEM_SHAPE))
+    count, _ = _macs(net, torch.rand(1, net.slots, *getattr(net, "item_shape", data.ITEM_SHAPE)))
     net.train(was)
     return count + getattr(net, "functional_macs", 0)
 

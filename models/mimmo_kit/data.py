@@ -52,7 +52,7 @@ def held_out_splits(images, labels, monitor=1000, select=2000):
 
 
 def augment(images, gen, pad=2, flip=True):
-    """Pad-and-crop and horizontal flips of a batch [N, 1, H, W] (torch), one draw per image from gen.
+    """Pad-and-crop and horizontal flips of a batch [N, C, H, W] (torch), one draw per image from gen.
 
     The image is zero-padded by `pad` pixels (Fashion-MNIST's background is 0) and a window of the original size is
     cut at a random offset; with flip, half of the images are mirrored left-right. Mirroring suits every
@@ -69,5 +69,5 @@ def augment(images, gen, pad=2, flip=True):
     if flip:
         mirror = torch.rand(n, generator=gen) < 0.5
         cols = torch.where(mirror[:, None], cols.flip(1), cols)
-    out = padded[torch.arange(n)[:, None, None], 0, rows[:, :, None], cols[:, None, :]]
-    return out[:, None]
+    out = padded[torch.arange(n)[:, None, None], :, rows[:, :, None], cols[:, None, :]]  # [N, H, W, C]
+    return out.permute(0, 3, 1, 2)

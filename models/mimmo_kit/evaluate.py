@@ -12,6 +12,7 @@ from .models import logits, member_probs, parse, same_layout, shifted_layout, so
 
 BEGIN, END = "<!-- results:begin (written by python -m mimmo_kit evaluate) -->", "<!-- results:end -->"
 DATASET = "Fashion-MNIST test set, 10000 images"
+METRICS = ("accuracy", "nll", "ece", "brier")
 
 
 def add_arguments(p):
@@ -46,6 +47,22 @@ def scenarios(net, images):
             probs = np.concatenate([(packed[:, 0] + packed[:, 2]) / 2, packed[:, 1]])
             out["2 per pass"] = (2, None, probs, np.concatenate([index, np.roll(index, -1)]))
     return out, raw
+
+
+def scored(net, images, labels):
+    """Every scenario's scores, {label: {inputs_per_pass, k, accuracy, nll, ece, brier, reliability}}, and the
+    same-layout logits."""
+    served, raw = scenarios(net, images)
+    rows = {label: {"inputs_per_pass": per_pass, "k": k, **scores(probs, labels[owners]),
+                    "reliability": reliability(probs, labels[owners])}
+            for label, (per_pass, k, probs, owners) in served.items()}
+    return rows, raw
+
+
+def metadata_metrics(rows, dataset):
+    """What a model's mimmo.metrics holds: the data set and the scores of every ensemble size k."""
+    return {"dataset": dataset, "k": {str(r["k"]): {m: round(r[m], 5) for m in METRICS}
+                                      for r in rows.values() if r["k"] is not None}}
 
 
 def exit_accuracy(raw, labels):
@@ -152,13 +169,9 @@ def run(args):
         with open(store) as f:
             results = json.load(f)
     for name, family, net, ckpt in parse(args.models):
-        rows = {}
-        served, raw = scenarios(net, images)
-        for label, (per_pass, k, probs, owners) in served.items():
-            rows[label] = {"inputs_per_pass": per_pass, "k": k, **scores(probs, labels[owners]),
-                           "reliability": reliability(probs, labels[owners])}
-            print(f"{name:18s} {label:11s} " + "  ".join(f"{m} {rows[label][m]:.4f}"
-                                                          for m in ("accuracy", "nll", "ece", "brier")), flush=True)
+        rows, raw = scored(net, images, labels)
+        for label, row in rows.items():
+            print(f"{name:18s} {label:11s} " + "  ".join(f"{m} {row[m]:.4f}" for m in METRICS), flush=True)
         history = ckpt["history"]
         results[name] = {
             "family": family, "scenarios": rows,
@@ -168,9 +181,7 @@ def run(args):
             "member_accuracy": member_accuracy(net, images, labels, raw) if family != "ensemble" else None,
             "training": history if family == "ensemble" else [history],
         }
-        write_metadata(name, {"dataset": DATASET if not args.limit else f"first {args.limit} test images",
-                              "k": {str(r["k"]): {m: round(r[m], 5) for m in ("accuracy", "nll", "ece", "brier")}
-                                    for r in rows.values() if r["k"] is not None}})
+        write_metadata(name, metadata_metrics(rows, DATASET if not args.limit else f"first {args.limit} test images"))
         with open(store, "w") as f:
             json.dump(results, f)
     curves = {(name, label): r["reliability"] for name, v in results.items() for label, r in v["scenarios"].items()}

@@ -22,17 +22,20 @@ def ensemble_sizes(slots):
 
 
 def export(net, family, path, default_size=0, metrics=None):
-    """Writes the ONNX file: opset 17, only the batch dimension dynamic, the contract's metadata."""
+    """Writes the ONNX file: opset 17, only the batch dimension dynamic, the contract's metadata. A network that
+    declares what it takes (item_shape, labels, input_values: mimoize's) is exported with that; the kit's own
+    networks take Fashion-MNIST's images."""
     net.eval()
     slots, classes, exits = net.slots, net.classes, net.num_exits
-    example = torch.rand(2, slots, *data.ITEM_SHAPE)
+    item_shape = getattr(net, "item_shape", data.ITEM_SHAPE)
+    example = torch.rand(2, slots, *item_shape)
     with torch.no_grad():
         torch.onnx.export(net, example, path, opset_version=contract.OPSET, input_names=[contract.INPUT],
                           output_names=[contract.OUTPUT], do_constant_folding=True,
                           dynamic_axes={contract.INPUT: {0: contract.BATCH}, contract.OUTPUT: {0: contract.BATCH}})
     model = onnx.load(path)
     # torch 1.13 leaves some output dimensions symbolic: fix every dimension but the batch.
-    for value, dims in ((model.graph.input[0], [slots, *data.ITEM_SHAPE]),
+    for value, dims in ((model.graph.input[0], [slots, *item_shape]),
                         (model.graph.output[0], [exits, slots, classes])):
         shape = value.type.tensor_type.shape
         shape.dim[0].ClearField("dim_value")
@@ -43,11 +46,20 @@ def export(net, family, path, default_size=0, metrics=None):
     weights = [[float(v) for v in row] for row in net.exit_weights().detach().double().tolist()]
     sizes = ensemble_sizes(slots)
     default_size = default_size or slots
-    contract.set_metadata(model, contract.metadata(family, slots, exits, classes, data.ITEM_SHAPE, weights,
-                                                   data.LABELS, sizes, default_size, metrics, data.INPUT_VALUES))
+    contract.set_metadata(model, contract.metadata(family, slots, exits, classes, item_shape, weights,
+                                                   getattr(net, "labels", data.LABELS), sizes, default_size, metrics,
+                                                   getattr(net, "input_values", data.INPUT_VALUES)))
     onnx.checker.check_model(model)
     onnx.save(model, path)
     return model
+
+
+def write_config(directory, slots, default_size=0):
+    """The config.json beside an exported model."""
+    config = {"default_ensemble_size": default_size or slots, "max_rows_per_run": 32, "max_queue_delay_ms": 2}
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
 
 
 def run(args):
@@ -67,11 +79,7 @@ def run(args):
         stage_export.export(net, args.out, args.default_ensemble_size, conformal=ckpt["hp"].get("conformal"))
     else:
         export(net, family, path, args.default_ensemble_size)
-    config = {"default_ensemble_size": args.default_ensemble_size or net.slots, "max_rows_per_run": 32,
-              "max_queue_delay_ms": 2}
-    with open(os.path.join(args.out, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
-        f.write("\n")
+    write_config(args.out, net.slots, args.default_ensemble_size)
     print(f"exported {family} (M={net.slots}, E={net.num_exits}, K={net.classes}) to {path}, "
           f"{os.path.getsize(path) / 1e6:.2f} MB")
     return 0

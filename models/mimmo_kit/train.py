@@ -36,6 +36,24 @@ def add_arguments(p, recipe_only=False):
         p.add_argument("--init", help="start a new run from this checkpoint's weights (same family and sizes)")
         p.add_argument("--width", type=float, default=1.0,
                        help="multiplies --channels, --exit-width and --stem (the pilot compares widths)")
+    add_loop_arguments(p)
+    p.add_argument("--channels", default="48,96,192", help="channels of the trunk blocks at width 1")
+    p.add_argument("--convs", type=int, default=1, help="convolutions per trunk block")
+    p.add_argument("--exit-width", type=int, default=64)
+    p.add_argument("--strided-first", action="store_true",
+                   help="the first block halves the side with a strided convolution instead of a pool")
+    p.add_argument("--stem", type=int, default=0, help="MIMONet: channels of the per-slot stem (key size) at width 1; "
+                   "0: the first of --channels, the trunk then has the others (the same trunk as MIMMO's)")
+    p.add_argument("--key-regularization", type=float, default=0.1,
+                   help="MIMONet: weight of the keys' orthonormality penalty")
+    p.add_argument("--subset", type=int, default=0, help="train on the first N images only (tests)")
+    p.add_argument("--monitor", type=int, default=data.MONITOR, help="held-out images evaluated per epoch")
+    p.add_argument("--data", default=None, help="Fashion-MNIST directory")
+
+
+def add_loop_arguments(p):
+    """The arguments that fit() reads (the recipe's MIMO rows, optimizer, schedule, augmentation and precision),
+    shared by train and mimoize."""
     p.add_argument("--epochs", type=int, default=20, help="epochs of the run; the cosine schedule spans all of them")
     p.add_argument("--max-minutes", type=float, default=0, help="session cap; 0 = none. The session ends after the "
                    "last epoch that fits; --resume continues (the schedule does not depend on the cap)")
@@ -44,31 +62,19 @@ def add_arguments(p, recipe_only=False):
     p.add_argument("--weight-decay", type=float, default=0.0,
                    help="AdamW's decoupled weight decay on convolution and linear weights")
     p.add_argument("--slots", type=int, default=3)
-    p.add_argument("--channels", default="48,96,192", help="channels of the trunk blocks at width 1")
-    p.add_argument("--convs", type=int, default=1, help="convolutions per trunk block")
-    p.add_argument("--exit-width", type=int, default=64)
-    p.add_argument("--strided-first", action="store_true",
-                   help="the first block halves the side with a strided convolution instead of a pool")
-    p.add_argument("--stem", type=int, default=0, help="MIMONet: channels of the per-slot stem (key size) at width 1; "
-                   "0: the first of --channels, the trunk then has the others (the same trunk as MIMMO's)")
     p.add_argument("--batch-repetition", type=int, default=2)
     p.add_argument("--input-repetition", type=float, default=0.5,
                    help="probability that a row puts one image in all slots")
     p.add_argument("--alpha", type=float, default=1.0, help="MIMMO: weight of KL(depth weights || uniform)")
-    p.add_argument("--key-regularization", type=float, default=0.1,
-                   help="MIMONet: weight of the keys' orthonormality penalty")
     p.add_argument("--augment", action="store_true", help="pad-and-crop and horizontal flips")
     p.add_argument("--pad", type=int, default=2, help="pixels of padding of pad-and-crop")
     p.add_argument("--no-flip", dest="flip", action="store_false", help="augment without horizontal flips")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--subset", type=int, default=0, help="train on the first N images only (tests)")
     p.add_argument("--max-batches", type=int, default=0, help="steps per epoch cap (tests)")
-    p.add_argument("--monitor", type=int, default=data.MONITOR, help="held-out images evaluated per epoch")
     p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
                    help="bf16: the training forward pass under bfloat16 autocast (weights, optimizer and the loss stay "
                    "float32; evaluation and export are float32); 2.4-2.9x faster steps on CPUs with AVX-512 BF16")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--data", default=None, help="Fashion-MNIST directory")
 
 
 def scaled(value, width):
@@ -101,8 +107,10 @@ def make_rows(index, slots, repetition, rho, gen):
 
 def batch(tx, ty, index, slots, repetition, rho, gen, args):
     """One step's rows: the batch's images (augmented once each, before repetition, as the MIMO reference
-    augments its input pipeline) placed in slots by make_rows -> (x [R, M, 1, 28, 28], y [R, M])."""
+    augments its input pipeline) placed in slots by make_rows -> (x [R, M, *item_shape], y [R, M])."""
     images, labels = tx[index], ty[index]
+    if images.dtype == torch.uint8:  # 8-bit images (mimoize's) stay bytes in memory: scaled to [0, 1] per step
+        images = images.float() / 255
     if getattr(args, "augment", False):
         images = data.augment(images, gen, args.pad, args.flip)
     rows = make_rows(torch.arange(len(index)), slots, repetition, rho, gen)
@@ -167,7 +175,7 @@ def monitor(net, images, labels, batch=500):
     for i in range(0, len(images), batch):
         x = images[i:i + batch]
         y = labels[i:i + batch]
-        outs = {"same": served_probs_same(net(x[:, None].expand(-1, m, -1, -1, -1)), w)}
+        outs = {"same": served_probs_same(net(x[:, None].expand(-1, m, *x.shape[1:])), w)}
         if m > 1:
             shifted = torch.stack([torch.roll(x, -s, 0) for s in range(m)], dim=1)
             outs["one"] = served_probs_shifted(net(shifted), w)[:, 0]
@@ -191,47 +199,58 @@ def save(out, net, family, hp, args, history, train_state=None):
         json.dump(history, f, indent=1)
 
 
-def run_args(args):
-    return {k: getattr(args, k, None) for k in RUN_KEYS}
+def run_args(args, keys=RUN_KEYS):
+    return {k: getattr(args, k, None) for k in keys}
 
 
-def check_same_run(saved, args):
+def check_same_run(saved, args, directory, keys=RUN_KEYS):
     """--resume continues the run the checkpoint holds: every run-defining argument must be the same."""
-    wanted = run_args(args)
+    wanted = run_args(args, keys)
     diff = [f"{k}: checkpoint {saved.get(k)!r}, now {v!r}" for k, v in wanted.items() if saved.get(k) != v]
     if diff:
-        raise SystemExit(f"{args.out}: --resume of a different run ({'; '.join(diff)}); use another --out")
+        raise SystemExit(f"{directory}: --resume of a different run ({'; '.join(diff)}); use another run directory")
 
 
-def load_resume(args):
-    """The checkpoint to continue, or None to start the run."""
-    path = os.path.join(args.out, "checkpoint.pt")
+def load_resume(args, directory, keys=RUN_KEYS):
+    """The checkpoint in the run directory to continue, or None to start the run."""
+    path = os.path.join(directory, "checkpoint.pt")
     if not (getattr(args, "resume", False) and os.path.exists(path)):
         return None
     ckpt = torch.load(path, map_location="cpu")
     if not ckpt.get("train_state"):
         raise SystemExit(f"{path} has no training state (it was written before --resume existed); use --init")
-    check_same_run(ckpt["args"], args)
+    check_same_run(ckpt["args"], args, directory, keys)
     return ckpt
+
+
+def seed(args):
+    """Threads and seeds of a run: initialisation, data order, augmentation and MIMO rows are deterministic."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+
+
+def finished(resume, args, directory):
+    """Whether the checkpoint to continue has run all of args.epochs (a finished run is left as it is)."""
+    if resume and resume["train_state"]["epoch"] >= args.epochs:
+        print(f"{directory}: finished ({resume['train_state']['epoch']} of {args.epochs} epochs); nothing to do",
+              flush=True)
+        return True
+    return False
 
 
 def train(args):
     """Runs (or continues) a training run; returns (network, finished)."""
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    gen = torch.Generator().manual_seed(args.seed)
+    seed(args)
     os.makedirs(args.out, exist_ok=True)
-    resume = load_resume(args)
+    resume = load_resume(args, args.out)
     hp = hyper_parameters(args)
     net = nets.build(args.family, hp)
     history = []
     if resume:
         net.load_state_dict(resume["state"])
         history = list(resume["history"])
-        state = resume["train_state"]
-        if state["epoch"] >= args.epochs:
-            print(f"{args.out}: finished ({state['epoch']} of {args.epochs} epochs); nothing to do", flush=True)
+        if finished(resume, args, args.out):
             return net, True
     elif args.init:
         init = torch.load(args.init, map_location="cpu")
@@ -240,9 +259,20 @@ def train(args):
     (tx, ty), (mx, my) = data.train_and_monitor(args.data)
     if args.subset:
         tx, ty = tx[:args.subset], ty[:args.subset]
-    tx, ty = torch.from_numpy(tx), torch.from_numpy(ty)
-    mx, my = torch.from_numpy(mx[:args.monitor]), torch.from_numpy(my[:args.monitor])
-    slots = hp["slots"]
+    monitor_set = torch.from_numpy(mx[:args.monitor]), torch.from_numpy(my[:args.monitor])
+    return fit(net, args.family, hp, args, args.out, (torch.from_numpy(tx), torch.from_numpy(ty)), monitor_set,
+               resume, history)
+
+
+def fit(net, family, hp, args, directory, train_set, monitor_set, resume=None, history=()):
+    """The epochs of a run, shared by train and mimoize: MIMO rows, the loss, AdamW and the cosine schedule, the
+    monitor and a checkpoint (directory/checkpoint.pt) after every epoch, the session cap, resume from `resume`.
+    train_set: (images [N, *item_shape], float32 or uint8 bytes of [0, 1], labels [N]) tensors; monitor_set: the
+    same with float32 images. Returns (network, finished)."""
+    gen = torch.Generator().manual_seed(args.seed)
+    history = list(history)
+    (tx, ty), (mx, my) = train_set, monitor_set
+    slots = net.slots
     repetition = args.batch_repetition if slots > 1 else 1
     opt = optimizer(net, args)
     steps_per_epoch = math.ceil(len(tx) / args.batch_size)
@@ -251,6 +281,7 @@ def train(args):
     schedule = torch.optim.lr_scheduler.LambdaLR(opt, cosine(steps_per_epoch * args.epochs))
     done, session = 0, 1
     if resume:
+        state = resume["train_state"]
         opt.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         gen.set_state(state["generator"])
@@ -259,7 +290,7 @@ def train(args):
     budget = args.max_minutes * 60
     start = time.time()
     params = sum(p.numel() for p in net.parameters())
-    print(f"{args.family}: {params} parameters, hp={json.dumps(hp)}, {len(tx)} training images, {steps_per_epoch} "
+    print(f"{family}: {params} parameters, hp={json.dumps(hp)}, {len(tx)} training images, {steps_per_epoch} "
           f"steps per epoch, epochs {done + 1}..{args.epochs} (session {session})", flush=True)
     net.train()
     for epoch in range(done + 1, args.epochs + 1):
@@ -290,7 +321,7 @@ def train(args):
             # A finished run keeps its weights and history; what only resuming needs (the optimizer's moments, two
             # copies of the weights' size) is dropped, so that finished checkpoints are small enough to carry over.
             state = {"epoch": epoch, "session": session, "finished": True}
-        save(args.out, net, args.family, hp, args, history, state)
+        save(directory, net, family, hp, args, history, state)
         print(f"epoch {epoch:3d}/{args.epochs}  loss {entry['loss']:.4f}  monitor acc k=M {mon['acc_k_all']:.4f} "
               f"k=1 {mon['acc_k1']:.4f}  nll k=M {mon['nll_k_all']:.4f} k=1 {mon['nll_k1']:.4f}  "
               f"lr {entry['lr_end']:.2e}  wall {seconds:.0f}s  cpu {cpu:.0f}s  load {entry['load_average']}  w={w}",
@@ -304,5 +335,5 @@ def train(args):
 
 
 def run(args):
-    _, finished = train(args)
-    return 0 if finished else STOPPED
+    _, complete = train(args)
+    return 0 if complete else STOPPED
