@@ -33,12 +33,16 @@ public sealed partial class CallPathWarmupTests
         var serving = lines.FindIndex(l => l.Contains(": SERVING ", StringComparison.Ordinal));
         Assert.True(warmed >= 0 && serving > warmed, string.Join("\n", lines));
         var calls = long.Parse(CallsPattern().Match(lines[warmed]).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(calls >= 20, lines[warmed]);
+        // How many calls a second of warm-up makes depends on the machine (16 on a loaded CI machine over TLS); that
+        // every model got them, and that the log and the metrics agree on how many, does not.
         var scrape = await AdminHttp.ScrapeAsync(server.AdminPort);
+        double Answered(string model) => scrape.Named("mimmo_requests_total").Where(s => s.Labels["model"] == model && s.Labels["status"] == "OK").Sum(s => s.Value);
         foreach (var model in new[] { "mimo", "plain" })
         {
-            Assert.True(scrape.Named("mimmo_requests_total").Where(s => s.Labels["model"] == model && s.Labels["status"] == "OK").Sum(s => s.Value) > 0, $"{model} was not warmed up");
+            Assert.True(Answered(model) > 0, $"{model} was not warmed up");
         }
+
+        Assert.Equal(calls, Answered("mimo") + Answered("plain"));
 
         Assert.DoesNotContain(lines, l => l.Contains("warm-up ended early", StringComparison.Ordinal) || l.Contains("warm-up failed", StringComparison.Ordinal));
     }
