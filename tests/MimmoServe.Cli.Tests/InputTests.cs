@@ -113,4 +113,32 @@ public sealed class InputTests
 
         Assert.Contains(reason, Assert.Throws<InvalidDataException>(() => ItemSet.Load(path, itemShape)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ModelClasses_FashionNamesSortedAsFolderNames_MapsEachLabelByName()
+    {
+        // A model trained on class folders: its classes are the folder names, sorted ("/" cannot be in a folder name).
+        string[] sorted = ["Ankle-boot", "Bag", "Coat", "Dress", "Pullover", "Sandal", "Shirt", "Sneaker", "T-shirt-top", "Trouser"];
+
+        var classes = FashionMnist.ModelClasses(sorted);
+
+        for (var label = 0; label < FashionMnist.ClassNames.Count; label++)
+        {
+            var name = sorted[FashionMnist.ModelClass(label, classes)];
+            Assert.Equal(Letters(FashionMnist.ClassNames[label]), Letters(name));
+        }
+
+        static string Letters(string s) => string.Concat(s.Where(char.IsLetter)).ToLowerInvariant();
+    }
+
+    [Theory]
+    [InlineData("T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot")]
+    [InlineData("0,1,2,3,4,5,6,7,8,9")]
+    [InlineData("Bag,Trouser,Pullover")]
+    public void ModelClasses_FashionOrderOrOtherLabels_TheLabelItself(string labels)
+    {
+        var classes = FashionMnist.ModelClasses(labels.Split(','));
+
+        Assert.Equal(Enumerable.Range(0, 10), classes);
+    }
 }

@@ -58,7 +58,7 @@ internal static class BenchCommand
             Validate(settings);
             using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
-            var items = settings.Images is { } path ? ItemSet.Load(path, info.ItemShape) : new ItemSet([RandomItem(info, settings.Seed)], null);
+            var items = settings.Images is { } path ? ItemSet.Load(path, info.ItemShape, info.Labels) : new ItemSet([RandomItem(info, settings.Seed)], null);
             if (info.MaxItemsPerRequest > 0 && settings.ItemsPerCall > info.MaxItemsPerRequest)
             {
                 throw new ArgumentException(

@@ -70,7 +70,8 @@ internal static class PredictCommand
                     return ExitCodes.Ok;
                 }
 
-                var truths = indices.Length > 0 ? indices.Select(n => FashionMnist.Label(images, n)).ToArray() : null;
+                var classes = FashionMnist.ModelClasses(info.Labels);
+                var truths = indices.Length > 0 ? indices.Select(n => FashionMnist.Label(images, n) is { } t ? FashionMnist.ModelClass(t, classes) : (int?)null).ToArray() : null;
                 PredictionView.WriteItems(context.Console, info.Name, [.. items.Select(i => i.Id)], results, truths, info.Labels);
                 return ExitCodes.Ok;
             }
@@ -92,8 +93,9 @@ internal static class PredictCommand
             }
 
             PredictionView.Write(context.Console, reply, info.Labels);
-            if (indices.Length == 1 && FashionMnist.Label(images, indices[0]) is { } truth)
+            if (indices.Length == 1 && FashionMnist.Label(images, indices[0]) is { } label)
             {
+                var truth = FashionMnist.ModelClass(label, FashionMnist.ModelClasses(info.Labels));
                 var name = truth < info.Labels.Count ? info.Labels[truth] : truth.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 context.Console.WriteLine($"true label of test image {indices[0]}: {name} ({(truth == reply.ClassIndex ? "correct" : "wrong")})");
             }

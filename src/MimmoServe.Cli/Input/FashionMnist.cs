@@ -13,6 +13,34 @@ internal static class FashionMnist
 
     private const int ImageLength = 28 * 28;
 
+    /// <summary>Fashion-MNIST's class names, in the numbering of its label files.</summary>
+    public static readonly IReadOnlyList<string> ClassNames =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>
+    /// The model's class index for each Fashion-MNIST label. When the model's labels are Fashion-MNIST's class names in
+    /// another order (a model trained on class folders numbers its classes by the sorted folder names), by name, letters
+    /// and digits only and case ignored ("T-shirt-top" is "T-shirt/top"); otherwise the label itself (the bundled models
+    /// use Fashion-MNIST's numbering; a model labelled 0..9 is compared by number).
+    /// </summary>
+    public static int[] ModelClasses(IReadOnlyList<string> modelLabels)
+    {
+        var identity = Enumerable.Range(0, ClassNames.Count).ToArray();
+        var names = modelLabels.Select(Normalized).ToList();
+        if (names.Count != ClassNames.Count || names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+        {
+            return identity;
+        }
+
+        var map = ClassNames.Select(n => names.IndexOf(Normalized(n))).ToArray();
+        return map.Contains(-1) ? identity : map;
+
+        static string Normalized(string name) => string.Concat(name.Where(char.IsLetterOrDigit)).ToLowerInvariant();
+    }
+
+    /// <summary>Fashion-MNIST label <paramref name="label"/> as the model's class index, by <paramref name="classes"/> from <see cref="ModelClasses"/>.</summary>
+    public static int ModelClass(int label, int[] classes) => label >= 0 && label < classes.Length ? classes[label] : label;
+
     /// <summary>Image <paramref name="index"/> as 784 floats in [0, 1], shape [1, 28, 28].</summary>
     /// <exception cref="InvalidDataException">Not an IDX image file, or no such image.</exception>
     public static float[] Image(string path, int index) => Scale(Pixels(path, index));
@@ -53,7 +81,7 @@ internal static class FashionMnist
         return images;
     }
 
-    /// <summary>Every label of the labels file beside <paramref name="imagesPath"/>; null when there is none.</summary>
+    /// <summary>Every label of the labels file beside <paramref name="imagesPath"/>, in Fashion-MNIST's numbering (see <see cref="ModelClasses"/>); null when there is none.</summary>
     /// <exception cref="InvalidDataException">The labels file is not an IDX file of labels.</exception>
     public static int[]? Labels(string imagesPath)
     {

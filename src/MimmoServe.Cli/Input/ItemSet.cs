@@ -13,8 +13,11 @@ internal sealed record ItemSet(float[][] Items, int[]? Labels)
 {
     public const string ManifestFile = "manifest.json";
 
+    /// <param name="path">The file.</param>
+    /// <param name="itemShape">The model's item shape.</param>
+    /// <param name="modelLabels">The model's labels: an IDX file's Fashion-MNIST labels become the model's class indices by them (<see cref="FashionMnist.ModelClasses"/>).</param>
     /// <exception cref="InvalidDataException">The file cannot be read, its values are not whole items of <paramref name="itemShape"/>, or its labels do not match.</exception>
-    public static ItemSet Load(string path, IReadOnlyList<long> itemShape)
+    public static ItemSet Load(string path, IReadOnlyList<long> itemShape, IReadOnlyList<string>? modelLabels = null)
     {
         if (!File.Exists(path))
         {
@@ -23,7 +26,7 @@ internal sealed record ItemSet(float[][] Items, int[]? Labels)
 
         var itemLength = (int)itemShape.Aggregate(1L, (a, b) => a * b);
         var set = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new ItemSet(FashionMnist.Images(path), FashionMnist.Labels(path))
+            ? new ItemSet(FashionMnist.Images(path), IdxLabels(path, modelLabels))
             : new ItemSet(Split(path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? NpyReader.Read(path).Data : RawFloatReader.Read(path), itemLength, path, itemShape), ManifestLabels(path));
         if (set.Items.Length == 0 || set.Items[0].Length != itemLength)
         {
@@ -36,6 +39,19 @@ internal sealed record ItemSet(float[][] Items, int[]? Labels)
         }
 
         return set;
+    }
+
+    /// <summary>The labels beside an IDX image file as the model's class indices (Fashion-MNIST's numbering without <paramref name="modelLabels"/>); null without a labels file.</summary>
+    private static int[]? IdxLabels(string path, IReadOnlyList<string>? modelLabels)
+    {
+        var labels = FashionMnist.Labels(path);
+        if (labels is null || modelLabels is null)
+        {
+            return labels;
+        }
+
+        var classes = FashionMnist.ModelClasses(modelLabels);
+        return [.. labels.Select(l => FashionMnist.ModelClass(l, classes))];
     }
 
     private static float[][] Split(float[] values, int itemLength, string path, IReadOnlyList<long> itemShape)
