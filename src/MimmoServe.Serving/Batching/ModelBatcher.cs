@@ -324,7 +324,7 @@ internal sealed class ModelBatcher
 
     /// <summary>
     /// Admission, under the lock: the refusal of <paramref name="request"/> (the batcher is stopping, the queue is full,
-    /// or its deadline is nearer than the runs ahead need), or null to admit it. <paramref name="inputsBefore"/> and
+    /// or its deadline is nearer than the runs ahead need; each counted as shed for its reason), or null to admit it. <paramref name="inputsBefore"/> and
     /// <paramref name="slotsBefore"/> count inputs of the same call admitted before it but not yet enqueued (0 for a
     /// single request), so that several requests can be checked first and enqueued together.
     /// </summary>
@@ -336,7 +336,13 @@ internal sealed class ModelBatcher
             return _stopping ? ServingErrors.ShuttingDown(_name) : ServingErrors.QueueFull(_name, _config.QueueSize);
         }
 
-        return _admission.Refusal(request, _queue.Count + inputsBefore, _queuedSlots + slotsBefore);
+        if (_admission.Refusal(request, _queue.Count + inputsBefore, _queuedSlots + slotsBefore) is { } late)
+        {
+            _telemetry.RecordShed(ShedReason.Deadline);
+            return late;
+        }
+
+        return null;
     }
 
     /// <summary>Under the lock: appends an admitted request to the queue.</summary>

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
 using MimmoServe.Grpc.Protocol;
@@ -23,12 +23,18 @@ internal sealed class RawGrpcClient : IDisposable
         };
     }
 
+    /// <summary>
+    /// <paramref name="message"/> as one uncompressed gRPC length-prefixed message, framed here by hand (flag byte 0,
+    /// big-endian length) rather than by the server's own writer.
+    /// </summary>
     public static byte[] Frame<T>(T message)
         where T : class, IMessage<T>
     {
-        var output = new ArrayBufferWriter<byte>();
-        output.WriteMessage(message, int.MaxValue, null);
-        return output.WrittenSpan.ToArray();
+        var body = message.ToByteArray();
+        var frame = new byte[5 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), body.Length);
+        body.CopyTo(frame, 5);
+        return frame;
     }
 
     public static T ParseSingle<T>(byte[] body, MessageParser<T> parser)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace MimmoServe.Server.Tests.Infrastructure;
 
 /// <summary>
@@ -19,11 +21,16 @@ internal sealed class SlowServer : IAsyncDisposable
 
     public Serving.Repository.ServedModel Model => Server.Repository.Get("slow");
 
-    public static async Task<SlowServer> StartAsync(int rows = 1, int queueSize = 1024, IDictionary<string, string?>? settings = null)
+    /// <param name="clock">
+    /// The server's clock when a test moves it itself (deadlines, the batch delay, request timings); null for the
+    /// system's. On a clock that stands still the fast model's batch delay never ends either: such a test uses slow only.
+    /// </param>
+    public static async Task<SlowServer> StartAsync(int rows = 1, int queueSize = 1024, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var models = new TestModels().Add("slow", TestModels.Fixture("mimo.onnx"), new { max_rows_per_run = rows, max_queue_delay_ms = 60000, gather_when_idle = true, queue_size = queueSize });
         models.Add("fast", TestModels.Fixture("mimo.onnx"));
-        return new SlowServer(models, await TestServer.StartAsync(models.Directory, settings));
+        Action<IServiceCollection>? services = clock is null ? null : s => s.AddSingleton(clock);
+        return new SlowServer(models, await TestServer.StartAsync(models.Directory, settings, services: services));
     }
 
     /// <summary>Waits (spinning, no sleep) until the slow model's queue holds <paramref name="count"/> inputs.</summary>

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using MimmoServe.Grpc.Tests.Infrastructure;
 using MimmoServe.Grpc.Protocol;
 using MimmoServe.Protocol.V1;
+using MimmoServe.Server.Telemetry;
 using MimmoServe.Server.Tests.Infrastructure;
 
 namespace MimmoServe.Server.Tests.Telemetry;
@@ -136,24 +139,52 @@ public sealed class MetricsTests
     [Fact]
     public async Task Metrics_DeadlinePassesWhileQueued_CountedDeadlineExceededAndShedForDeadline()
     {
-        await using var slow = await SlowServer.StartAsync();
+        // The server's clock is the test's: the deadline passes when the test moves it, however slow the machine.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var slow = await SlowServer.StartAsync(clock: clock);
+        using var client = new RawGrpcClient(slow.Server.Port);
         var before = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
 
-        var call = slow.Server.PredictAsync(Infrastructure.Requests.Mimo([1, 2, 3, 4], "late", ensembleSize: 1, model: "slow"), deadline: DateTime.UtcNow.AddSeconds(1.5));
-        await ExpectAsync(StatusCode.DeadlineExceeded, call);
+        var call = client.SendAsync(PredictPath, LateRequest, [("grpc-timeout", "1500m")]);
+        slow.WaitForQueue(1);
+        clock.Advance(TimeSpan.FromMilliseconds(1500));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(20));
+        var after = await ScrapeUntilAnsweredAsync(slow.Server.AdminPort, before);
 
-        // The gRPC layer answers DEADLINE_EXCEEDED on time and then cancels the handler, which records the request:
-        // scrape until it has (bounded), the condition being the figure itself.
-        var after = before;
-        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(20) && TotalDelta(before, after, Requests) == 0;)
-        {
-            after = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
-        }
-
+        Assert.Equal(((int)StatusCode.DeadlineExceeded).ToString(System.Globalization.CultureInfo.InvariantCulture), response.GrpcStatus);
         Assert.Equal(1, Delta(before, after, Requests, ("model", "slow"), ("mode", "size"), ("status", "DEADLINE_EXCEEDED")));
         Assert.Equal(1, TotalDelta(before, after, Requests));
         Assert.Equal(1, Delta(before, after, "mimmo_shed_total", ("model", "slow"), ("reason", "deadline")));
         Assert.Equal(0, Delta(before, after, "mimmo_queue_duration_seconds_count", ("model", "slow")));
+    }
+
+    /// <summary>
+    /// A client ends its call at its own deadline with RST_STREAM, which the server cannot tell from any other
+    /// cancellation: within <see cref="RequestScope.DeadlineSlack"/> of the server's copy of the deadline it counts as
+    /// the deadline (the caller saw DEADLINE_EXCEEDED), earlier as the caller's cancellation.
+    /// </summary>
+    [Theory]
+    [InlineData(-50, "DEADLINE_EXCEEDED", 1)]
+    [InlineData(+50, "CANCELLED", 0)]
+    public async Task Metrics_ClientCancelsWhileQueued_WithinTheSlackOfItsDeadlineCountedAsTheDeadline(int earlierThanSlackMs, string status, int shed)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var slow = await SlowServer.StartAsync(clock: clock);
+        using var client = new RawGrpcClient(slow.Server.Port);
+        var before = await AdminHttp.ScrapeAsync(slow.Server.AdminPort);
+        using var cancel = new CancellationTokenSource();
+
+        var call = client.SendAsync(PredictPath, LateRequest, [("grpc-timeout", "1500m")], cancel.Token);
+        slow.WaitForQueue(1);
+        // The cancellation reaches the server 50 ms inside the slack before its deadline, or 50 ms before the slack.
+        clock.Advance(TimeSpan.FromMilliseconds(1500) - RequestScope.DeadlineSlack - TimeSpan.FromMilliseconds(earlierThanSlackMs));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        var after = await ScrapeUntilAnsweredAsync(slow.Server.AdminPort, before);
+
+        Assert.Equal(1, Delta(before, after, Requests, ("model", "slow"), ("mode", "size"), ("status", status)));
+        Assert.Equal(1, TotalDelta(before, after, Requests));
+        Assert.Equal(shed, Delta(before, after, "mimmo_shed_total", ("model", "slow"), ("reason", "deadline")));
     }
 
     [Fact]
@@ -202,6 +233,26 @@ public sealed class MetricsTests
 
     private static double TotalDelta(PrometheusScrape before, PrometheusScrape after, string name) =>
         after.Named(name).Sum(s => s.Value) - before.Named(name).Sum(s => s.Value);
+
+    private const string PredictPath = "/mimmo.v1.Inference/Predict";
+
+    /// <summary>A lone k=1 input for the slow model, as a framed gRPC message: it waits in the queue until its call ends.</summary>
+    private static byte[] LateRequest => RawGrpcClient.Frame(Infrastructure.Requests.Mimo([1, 2, 3, 4], "late", ensembleSize: 1, model: "slow"));
+
+    /// <summary>
+    /// Scrapes until the one request of the test has been counted (bounded): the server answers the client first and
+    /// records the request when its handler ends, so the condition is the figure itself.
+    /// </summary>
+    private static async Task<PrometheusScrape> ScrapeUntilAnsweredAsync(int adminPort, PrometheusScrape before)
+    {
+        var after = before;
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(20) && TotalDelta(before, after, Requests) == 0;)
+        {
+            after = await AdminHttp.ScrapeAsync(adminPort);
+        }
+
+        return after;
+    }
 
     private static async Task ExpectAsync(StatusCode code, Task call) =>
         Assert.Equal(code, (await Assert.ThrowsAsync<RpcException>(() => call)).StatusCode);

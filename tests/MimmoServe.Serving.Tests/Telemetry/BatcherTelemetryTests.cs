@@ -76,6 +76,27 @@ public sealed class BatcherTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Shed_RefusedAtAdmissionForItsDeadline_CountedAsDeadline()
+    {
+        // One k=3 input fills a run of 10 ms: with one queued ahead, the next needs 20 ms, 3/4 of the time left.
+        var model = TestModel.Start(new ModelConfig { MaxRowsPerRun = 1, MaxQueueDelayMs = 1, GatherWhenIdle = true }, _time,
+            wrap: r => new ClockedRunner(r, _time, TimeSpan.FromMilliseconds(10)));
+        model.Batcher.WarmUp();
+        model.Batcher.Metrics = _metrics;
+        var ahead = model.Model.PredictAsync(TestModel.Input("ahead", 1, 1, 2, 3, 4));
+
+        var refused = Expect.Refused(() => model.Model.PredictAsync(TestModel.Input("late", 3, 1, 2, 3, 4), _time.GetUtcNow().AddMilliseconds(26)));
+        var admitted = model.Model.PredictAsync(TestModel.Input("in-time", 3, 1, 2, 3, 4), _time.GetUtcNow().AddMilliseconds(27));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Task.WhenAll(ahead, admitted);
+        await model.Batcher.StopAsync();
+
+        Assert.Equal(Errors.ServingErrorKind.DeadlineExceeded, refused.Kind);
+        var shed = Assert.Single(_recorded.Of(TelemetryNames.Shed));
+        Assert.Equal((1.0, "mimo", "deadline"), (shed.Value, shed.Tags[TelemetryNames.ModelTag], shed.Tags[TelemetryNames.ReasonTag]));
+    }
+
+    [Fact]
     public async Task Shed_ExpiredInQueue_CountedBeforeTheCallerSeesItsError()
     {
         var model = TestModel.Start(new ModelConfig { MaxQueueDelayMs = 100, GatherWhenIdle = true }, _time);
