@@ -89,7 +89,7 @@ internal static class GoalEvaluator
         if (fresh is not null)
         {
             goals.Add(new Goal($"a fresh process, first {F(fresh.Seconds)} s of saturating load over steady state ({fresh.Model} k={fresh.K})", ">= 0.9",
-                $"{F(fresh.Ratio)} ({N(fresh.First.PerSecond)} / {N(fresh.Steady.PerSecond)} inputs/s)", fresh.Ratio >= 0.9));
+                $"{F(fresh.Ratio)} ({N(fresh.First.PerSecond)} / {N(fresh.Steady.PerSecond)} inputs/s, one process)", fresh.Ratio >= 0.9));
         }
 
         return goals;

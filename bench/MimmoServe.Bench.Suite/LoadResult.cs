@@ -26,7 +26,8 @@ internal sealed record LoadResult(
     int ItemsPerCall = 1,
     double MeanMs = double.NaN,
     long? ServerAllocatedBytes = null,
-    long ServerCalls = 0)
+    long ServerCalls = 0,
+    RuntimeWork? ServerRuntime = null)
 {
     /// <summary>
     /// Managed bytes the server allocated per call it answered (every status, the scrapes' own share included: a few
@@ -71,7 +72,8 @@ internal sealed record LoadResult(
             a.ItemsPerCall,
             Weighted(a.MeanMs, b.MeanMs) ?? double.NaN,
             a.ServerAllocatedBytes + b.ServerAllocatedBytes,
-            a.ServerCalls + b.ServerCalls);
+            a.ServerCalls + b.ServerCalls,
+            a.ServerRuntime is { } x && b.ServerRuntime is { } y ? x.Plus(y) : null);
     }
 
     private static Dictionary<string, long>? Sum(IReadOnlyDictionary<string, long>? x, IReadOnlyDictionary<string, long>? y) =>

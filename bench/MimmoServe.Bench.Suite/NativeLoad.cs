@@ -47,7 +47,7 @@ internal sealed class NativeLoad(HttpClient http)
         var perBody = Math.Max(1, (int)Math.Ceiling(inFlight / (double)bodies.Count));
         var connections = (int)Math.Ceiling(perBody / (double)MaxStreamsPerConnection);
         var streams = (int)Math.Ceiling(perBody / (double)connections);
-        var (before, allocatedBefore) = await ServerMetrics.ReadAsync(http, server.AdminPort, model).ConfigureAwait(false);
+        var (before, allocatedBefore, runtimeBefore) = await ServerMetrics.ReadAsync(http, server.AdminPort, model).ConfigureAwait(false);
         var serverCpu = server.CpuSeconds;
         var clientCpu = ChildrenCpu.Seconds();
         int? rps = inputsPerSecond is { } rate ? Math.Max(1, (int)Math.Round(rate / items / (connections * bodies.Count))) : null;
@@ -55,7 +55,7 @@ internal sealed class NativeLoad(HttpClient http)
         var summaries = await Task.WhenAll(runs).ConfigureAwait(false);
         serverCpu = server.CpuSeconds - serverCpu;
         clientCpu = ChildrenCpu.Seconds() - clientCpu;
-        var (after, allocatedAfter) = await ServerMetrics.ReadAsync(http, server.AdminPort, model).ConfigureAwait(false);
+        var (after, allocatedAfter, runtimeAfter) = await ServerMetrics.ReadAsync(http, server.AdminPort, model).ConfigureAwait(false);
         var answered = ServerMetrics.Difference(before, after);
         // CANCELLED is h2load resetting the calls still in flight when its time is up, not a failure of the server.
         var errors = answered.Where(p => p.Key is not ("OK" or Cancelled)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -81,7 +81,8 @@ internal sealed class NativeLoad(HttpClient http)
             ItemsPerCall: items,
             MeanMs: latencies.Length == 0 ? double.NaN : latencies.Average(),
             ServerAllocatedBytes: allocatedAfter - allocatedBefore,
-            ServerCalls: answered.Values.Sum());
+            ServerCalls: answered.Values.Sum(),
+            ServerRuntime: runtimeAfter.Minus(runtimeBefore));
     }
 
     private static double Percentile(double[] sorted, double q) =>

@@ -147,7 +147,19 @@ internal static class ReportWriter
             Line("## A fresh process");
             Line();
             Line($"A new server (its own start-up warm-up only), saturating single-item load from the moment it is SERVING: {fresh.Model} k={fresh.K},");
-            Line($"the first {F(fresh.Seconds)} s gave {N(fresh.First.PerSecond)} inputs/s against {N(fresh.Steady.PerSecond)} for the warmed-up server: **{F(fresh.Ratio)}**.");
+            Line($"the first {F(fresh.Seconds)} s gave {N(fresh.First.PerSecond)} inputs/s against {N(fresh.Steady.PerSecond)} from the same process after {F(fresh.WarmupSeconds)} s more");
+            Line($"of that load: **{F(fresh.Ratio)}**. The warmed-up server of the served section gave {N(fresh.Served.PerSecond)} inputs/s under the same load, minutes earlier");
+            Line($"({F(fresh.First.PerSecond / fresh.Served.PerSecond)} of it; the machine's speed moves between sections, so the goal compares one process with itself).");
+            if (fresh.First.ServerRuntime is { } early && fresh.Steady.ServerRuntime is { } late)
+            {
+                // What the new process spent besides serving, from its own runtime counters: compilation competes with
+                // the runs for the two cores until the hot methods have reached their final tier.
+                Line();
+                Line("| window | inputs/s | server CPU s | JIT compilation s | methods compiled | GC pauses s |");
+                Line("| --- | ---: | ---: | ---: | ---: | ---: |");
+                Line($"| first {F(fresh.Seconds)} s | {N(fresh.First.PerSecond)} | {F(fresh.First.ServerCpuSeconds)} | {F(early.JitSeconds)} | {early.JitMethods} | {F(early.GcPauseSeconds)} |");
+                Line($"| steady {F(fresh.Steady.Seconds)} s | {N(fresh.Steady.PerSecond)} | {F(fresh.Steady.ServerCpuSeconds)} | {F(late.JitSeconds)} | {late.JitMethods} | {F(late.GcPauseSeconds)} |");
+            }
         }
 
         Line();

@@ -27,6 +27,8 @@ internal static class SuiteRun
             .Where(d => options.Models is null || options.Models.Contains(Path.GetFileName(d)))
             .Order(StringComparer.Ordinal)
             .Select(d => BundledModel.Load(runtime, d))
+            // Its goals are about classifiers (accuracy at each k, images): a regression model is not benchmarked here.
+            .Where(m => m.Contract.Regression is null)
             .ToList();
         if (all.Count == 0)
         {
@@ -131,8 +133,8 @@ internal static class SuiteRun
             }
         }
 
-        // 4. A fresh process: saturating load from its first second against the warmed-up server's steady state.
-        var fresh = await FreshStartAsync(native, bodies, paths, models, served).ConfigureAwait(false);
+        // 4. A fresh process: saturating load from its first second against its own steady state after a warm-up.
+        var fresh = await FreshStartAsync(native, bodies, paths, models, served, options).ConfigureAwait(false);
 
         var goals = GoalEvaluator.Evaluate(served, naive, lone, client, fresh, macs);
         var command = "dotnet run -c Release --project bench/MimmoServe.Bench.Suite" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty);
@@ -195,7 +197,13 @@ internal static class SuiteRun
         return calls;
     }
 
-    private static async Task<FreshStartPoint?> FreshStartAsync(NativeLoad native, RequestBodies bodies, SuitePaths paths, IReadOnlyList<BundledModel> models, IReadOnlyList<ServedPoint> served)
+    /// <summary>
+    /// A new server under saturating single-item load at k = 1 from the moment it is SERVING: its first 2 s, then (after
+    /// <see cref="SuiteOptions.ServerWarmup"/> s more of the same load) its steady rate, on the same process minutes
+    /// apart, so that the ratio does not depend on how the machine's speed drifted since the served section. The warmed-up
+    /// server's rate from that section is kept beside it.
+    /// </summary>
+    private static async Task<FreshStartPoint?> FreshStartAsync(NativeLoad native, RequestBodies bodies, SuitePaths paths, IReadOnlyList<BundledModel> models, IReadOnlyList<ServedPoint> served, SuiteOptions options)
     {
         if (models.FirstOrDefault(m => m.Contract.Family == "mimmo") is not { } model)
         {
@@ -203,11 +211,21 @@ internal static class SuiteRun
         }
 
         const double Seconds = 2;
-        var steady = served.First(p => p.Model == model.Name && p.K == 1 && p.Items == 1).Saturation;
+        var body = bodies.Write(model, 1, 1, Bodies);
+        var inFlight = InFlight(model, 1, 1);
         await using var server = await ServerProcess.StartAsync(paths, paths.Models).ConfigureAwait(false);
-        var first = await native.RunAsync(server, model.Name, bodies.Write(model, 1, 1, Bodies), 1, InFlight(model, 1, 1), Seconds).ConfigureAwait(false);
-        var point = new FreshStartPoint(model.Name, 1, Seconds, first, steady);
-        Console.WriteLine($"fresh  {model.Name,-18} k=1: first {Seconds:F0} s {N(first.PerSecond)} inputs/s against steady {N(steady.PerSecond)}/s: {F(point.Ratio)}");
+        var first = await native.RunAsync(server, model.Name, body, 1, inFlight, Seconds).ConfigureAwait(false);
+        if (options.ServerWarmup > 0)
+        {
+            await native.RunAsync(server, model.Name, body, 1, inFlight, options.ServerWarmup).ConfigureAwait(false);
+        }
+
+        var steady = await native.RunAsync(server, model.Name, body, 1, inFlight, options.Seconds).ConfigureAwait(false);
+        var earlier = served.First(p => p.Model == model.Name && p.K == 1 && p.Items == 1).Saturation;
+        var point = new FreshStartPoint(model.Name, 1, Seconds, first, options.ServerWarmup, steady, earlier);
+        Console.WriteLine($"fresh  {model.Name,-18} k=1: first {Seconds:F0} s {N(first.PerSecond)} inputs/s against {N(steady.PerSecond)}/s after {options.ServerWarmup:F0} s more " +
+            $"(served section {N(earlier.PerSecond)}/s): {F(point.Ratio)}; JIT compilation {F(first.ServerRuntime?.JitSeconds ?? double.NaN)} s " +
+            $"in the first {Seconds:F0} s, {F(steady.ServerRuntime?.JitSeconds ?? double.NaN)} s in the steady {options.Seconds:F0} s");
         return point;
     }
 

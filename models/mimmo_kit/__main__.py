@@ -1,11 +1,11 @@
-"""python -m mimmo_kit pilot|estimate|train|gates|evaluate|evaluate-stages|export|check|reference|mimoize ..."""
+"""python -m mimmo_kit pilot|estimate|train|gates|evaluate|evaluate-stages|export|check|reference|mimoize|regression ..."""
 import argparse
 import importlib
 import sys
 
 COMMANDS = {"pilot": "pilot", "estimate": "estimate", "train": "train", "evaluate": "evaluate", "export": "export", "check": "check",
             "reference": "reference", "gates": "gates",
-            "evaluate-stages": "stage_evaluate", "mimoize": "mimoize"}
+            "evaluate-stages": "stage_evaluate", "mimoize": "mimoize", "regression": "regression"}
 
 
 def main(argv=None):

@@ -58,9 +58,12 @@ def _check_tensor(value, name, rank_dims, errors):
     return dims
 
 
-def _check_metadata(meta, errors):
-    """Validates the mimmo.* values; returns (M, E, K, item_shape) or None where unreadable."""
-    missing = [contract.PREFIX + k for k in contract.KEYS if contract.PREFIX + k not in meta]
+def _check_metadata(meta, errors, regression=None):
+    """Validates the mimmo.* values; returns (M, E, K, item_shape, sizes), None where unreadable. A regression model
+    (regression = its head's has-variance flag) carries num_targets T in place of num_classes and names T targets; its
+    K is then the output's last dimension, T or 2T."""
+    keys = [("num_targets" if k == "num_classes" and regression is not None else k) for k in contract.KEYS]
+    missing = [contract.PREFIX + k for k in keys if contract.PREFIX + k not in meta]
     if missing:
         errors.append(f"metadata_props lacks {', '.join(missing)}")
     meta = {k[len(contract.PREFIX):]: v for k, v in meta.items() if k.startswith(contract.PREFIX)}
@@ -68,7 +71,10 @@ def _check_metadata(meta, errors):
         errors.append(f"mimmo.format_version must be \"1\", got {meta.get('format_version')!r}")
     if meta.get("family") not in contract.FAMILIES:
         errors.append(f"mimmo.family must be one of {', '.join(contract.FAMILIES)}, got {meta.get('family')!r}")
-    m, e, k = (_int(meta, key, errors) for key in ("slots", "exits", "num_classes"))
+    m, e, k = (_int(meta, key, errors) for key in ("slots", "exits", "num_classes" if regression is None else "num_targets"))
+    named = k
+    if regression and k:
+        k = 2 * k
     item = _json(meta, "item_shape", errors)
     if item is not None and (not isinstance(item, list) or not item or not all(_is_int(d) and d > 0 for d in item)):
         errors.append(f"mimmo.item_shape must be a JSON list of positive ints, got {meta['item_shape']!r}")
@@ -87,9 +93,9 @@ def _check_metadata(meta, errors):
                 if abs(total - 1) > 1e-4:
                     errors.append(f"mimmo.exit_weights: member {s}'s weights sum to {total}, not 1")
     labels = _json(meta, "labels", errors)
-    if labels is not None and k and (not isinstance(labels, list) or len(labels) != k
-                                     or not all(isinstance(x, str) for x in labels)):
-        errors.append(f"mimmo.labels must be a JSON list of {k} strings")
+    if labels is not None and named and (not isinstance(labels, list) or len(labels) != named
+                                         or not all(isinstance(x, str) for x in labels)):
+        errors.append(f"mimmo.labels must be a JSON list of {named} strings")
     sizes = _json(meta, "ensemble_sizes", errors)
     if sizes is not None and m:
         if (not isinstance(sizes, list) or not sizes or not all(_is_int(x) and 1 <= x <= m for x in sizes)
@@ -168,22 +174,40 @@ def computed_by(graph, name, steps=0):
     return None
 
 
+def _regression(meta, overrides, errors):
+    """Whether the output is declared a regression (mimmo.output / config.json output = regression) and then whether its
+    head has variances (mimmo.regression / config.json regression = mean_variance); None for a classifier, as the
+    server reads it (ContractReader.DeclaredRegression)."""
+    output = overrides.get("output") if isinstance(overrides.get("output"), str) else meta.get(contract.PREFIX + "output")
+    head = overrides.get("regression") if isinstance(overrides.get("regression"), str) else meta.get(contract.PREFIX + "regression")
+    if output != "regression":
+        if head is not None:
+            errors.append(f"a regression head ({head!r}) for an output that is not declared regression")
+        return None
+    if head not in (None,) + contract.REGRESSION_HEADS:
+        errors.append(f"mimmo.regression must be one of {', '.join(contract.REGRESSION_HEADS)}, got {head!r}")
+    return head == "mean_variance"
+
+
 def _output_kind(graph, output, declared, k, errors):
     """What the output holds, as the server decides it (ContractReader.OutputKindOf): mimmo.output when declared, else
     probabilities when the graph ends in Softmax, else logits; refused where no answer would mean what the model
-    computed."""
+    computed. A declared regression is served as it is."""
+    if declared == "regression":
+        return "regression"
     op = computed_by(graph, output)
     if k is not None and k < 2:
         errors.append(f"the output has {k} value per input: a regression output or a single-logit binary classifier, "
                       "which a softmax over classes answers with probability 1.0 for every input; a classifier needs "
-                      "at least 2 classes")
+                      "at least 2 classes, a regression output is declared: mimmo.output = regression "
+                      "(\"output\": \"regression\" in config.json)")
     if op == "Sigmoid":
         errors.append("the output is computed by Sigmoid: independent per-class probabilities (multi-label), which "
                       "the server cannot serve as one distribution")
     if declared is None:
         return "probabilities" if op == "Softmax" else "logits"
-    if declared not in ("logits", "probabilities"):
-        errors.append(f"mimmo.output must be logits or probabilities, got {declared!r}")
+    if declared not in contract.OUTPUTS:
+        errors.append(f"mimmo.output must be one of {', '.join(contract.OUTPUTS)}, got {declared!r}")
     elif declared == "logits" and op == "Softmax":
         errors.append("the output is declared logits, but the graph computes the output with Softmax: declare "
                       "probabilities or leave the key out")
@@ -243,8 +267,10 @@ def _check_config(path, sizes, errors, staged=False):
     labels = config.get("labels")
     if isinstance(labels, list) and (not labels or not all(isinstance(x, str) and x.strip() for x in labels)):
         errors.append(f"{path}: labels must be a non-empty list of non-empty strings")
-    if config.get("output", "logits") not in ("logits", "probabilities"):
-        errors.append(f"{path}: output must be \"logits\" or \"probabilities\", is {config.get('output')!r}")
+    if config.get("output", "logits") not in contract.OUTPUTS:
+        errors.append(f"{path}: output must be one of {', '.join(contract.OUTPUTS)}, is {config.get('output')!r}")
+    if config.get("regression", "mean") not in contract.REGRESSION_HEADS:
+        errors.append(f"{path}: regression must be one of {', '.join(contract.REGRESSION_HEADS)}, is {config.get('regression')!r}")
     for key, low in minimum.items():
         value = config.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < low:
@@ -310,8 +336,11 @@ def check(path, execute_graph=False):
                       f"and outputs {[o.name for o in outputs]}")
         raise ContractError(f"{path} breaks the model contract:\n  " + "\n  ".join(errors))
     sizes = None
+    config = os.path.join(os.path.dirname(path), "config.json")
+    overrides = _config_overrides(config)
+    regression = _regression(meta, overrides, errors)
     if any(k.startswith(contract.PREFIX) for k in meta):
-        m, e, k, item, sizes = _check_metadata(meta, errors)
+        m, e, k, item, sizes = _check_metadata(meta, errors, regression)
         if opset != contract.OPSET:
             errors.append(f"the model must import opset {contract.OPSET} of the default domain, imports {opset}")
         for value, want in ((inputs[0], contract.INPUT), (outputs[0], contract.OUTPUT)):
@@ -320,22 +349,25 @@ def check(path, execute_graph=False):
                               f"is {value.name!r}")
         in_dims = _check_tensor(inputs[0], "input", [m] + (item or [None]), errors)
         out_dims = _check_tensor(outputs[0], "output", [e, m, k], errors)
-        summary = f"family={meta.get('mimmo.family')} M={m} E={e} K={k} item_shape={item}"
+        width = f"K={k}" if regression is None else f"W={k}"
+        summary = f"family={meta.get('mimmo.family')} M={m} E={e} {width} item_shape={item}"
     else:
         # A plain classifier: input [B, *item], output [B, K], served as family single with M = E = 1.
         in_dims = _check_tensor(inputs[0], "input", [None] * max(len(_dims(inputs[0])) - 1, 1), errors)
         out_dims = _check_tensor(outputs[0], "output", [None], errors)
-        summary = f"plain classifier, served as family=single M=1 E=1 K={out_dims[-1]} item_shape={in_dims[1:]}"
+        plain = "plain regression model" if regression is not None else "plain classifier"
+        summary = f"{plain}, served as family=single M=1 E=1 K={out_dims[-1]} item_shape={in_dims[1:]}"
         k = out_dims[-1] if out_dims and _is_int(out_dims[-1]) else None
-    config = os.path.join(os.path.dirname(path), "config.json")
-    overrides = _config_overrides(config)
+        if regression and k and k % 2:
+            errors.append(f"the output has {k} values per input; a mean_variance head gives 2T: T means, then T variances")
     declared = overrides.get("output") if isinstance(overrides.get("output"), str) else meta.get(contract.PREFIX + "output")
     kind = _output_kind(model.graph, outputs[0].name, declared, k, errors)
-    summary += f", output {kind}"
+    named = k // 2 if regression and k else k
+    summary += f", output {kind}" + ("" if regression is None else f" ({'mean_variance' if regression else 'mean'}, T={named})")
     summary += f", inputs {_input_values(meta, overrides, errors)}"
     labels = overrides.get("labels")
-    if isinstance(labels, list) and k and len(labels) != k:
-        errors.append(f"{config}: {len(labels)} labels; the model has {k} classes")
+    if isinstance(labels, list) and named and len(labels) != named:
+        errors.append(f"{config}: {len(labels)} labels; the model has {named} {'targets' if regression is not None else 'classes'}")
     if os.path.exists(config):
         _check_config(config, sizes or [1], errors)
     if execute_graph and not errors:
@@ -397,6 +429,9 @@ def _check_staged(path, model, inputs, outputs, meta, opset, execute_graph):
     """A staged model (CONTRACT.md, "Staged models"): stage 0 is path, the later stages its mimmo.stages files."""
     errors = []
     m, e, k, item, sizes = _check_metadata(meta, errors)
+    if meta.get(contract.PREFIX + "output") == "regression":
+        errors.append("regression on a staged (early-exit) model: its gates decide where an input stops from class "
+                      "confidence; regression is served for models that are not staged")
     if opset != contract.OPSET:
         errors.append(f"the model must import opset {contract.OPSET} of the default domain, imports {opset}")
     files = _check_stages_key({key[len(contract.PREFIX):]: v for key, v in meta.items()}, e, errors) if e else None

@@ -106,6 +106,7 @@ OPS = {
     "TopK": _topk, "ReduceSum": _reduce_sum, "LogSoftmax": _log_softmax,
     "Exp": lambda x, **_: np.exp(x), "Neg": lambda x, **_: -x,
     "Sigmoid": lambda x, **_: 1 / (1 + np.exp(-x)),
+    "Softplus": lambda x, **_: np.logaddexp(0, x).astype(x.dtype),
     "ConstantOfShape": lambda shape, value=None, **_: np.full(
         tuple(int(d) for d in shape), 0.0 if value is None else value.reshape(-1)[0], dtype=np.float32 if value is None else value.dtype),
     "Softmax": lambda x, axis=-1, **_: (lambda e: e / e.sum(axis, keepdims=True))(np.exp(x - x.max(axis, keepdims=True))),

@@ -484,7 +484,9 @@ class PiecesTest(unittest.TestCase):
             for config, valid in (({"labels": ["a", "b"], "output": "probabilities"}, True),
                                   ({"max_items_per_request": 16, "run_timeout_ms": 250}, True),
                                   ({"labels": []}, False), ({"labels": ["a", " "]}, False),
-                                  ({"output": "regression"}, False), ({"max_items_per_request": 0}, False)):
+                                  ({"output": "regression", "regression": "mean_variance"}, True),
+                                  ({"output": "scores"}, False), ({"regression": "gaussian"}, False),
+                                  ({"max_items_per_request": 0}, False)):
                 with open(path, "w") as f:
                     json.dump(config, f)
                 errors = []

@@ -14,6 +14,7 @@ public sealed class CliServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _models.Add("mimo", TestModels.Fixture("mimo.onnx"));
+        _models.Add("mimo-regression", TestModels.Fixture("mimo_regression.onnx"));
         Server = await TestServer.StartAsync(_models.Directory);
     }
 

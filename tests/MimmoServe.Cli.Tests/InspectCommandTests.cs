@@ -49,7 +49,20 @@ public sealed class InspectCommandTests
         Assert.Matches(@"output holds\s+│ probabilities: each member's output is renormalized, not softmaxed again", run.Output);
     }
 
+    [Fact]
+    public async Task Inspect_RegressionFixture_SaysItsTargetsAndHowItsMembersAreCombined()
+    {
+        var run = await CliRun.RunAsync(["inspect", CliRun.Fixture("mimo_regression.onnx")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"targets T\s+│ 2 ", run.Output);
+        Assert.Matches(@"output holds\s+│ regression, mean_variance: each member gives T means then T variances", run.Output);
+        Assert.Matches(@"target names\s+│ height, weight", run.Output);
+        Assert.DoesNotContain("classes K", run.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("mimo_regression_odd.onnx")]
     [InlineData("mimo_bad_json.onnx")]
     [InlineData("mimo_missing_key.onnx")]
     [InlineData("mimo_bad_rank.onnx")]

@@ -97,6 +97,30 @@ public sealed class ServerCommandsTests(CliServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task Predict_RegressionModel_EachTargetWithItsIntervalAndVariancesNoClasses()
+    {
+        var json = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--model", "mimo-regression", "--json", "--address", server.Address]);
+        var table = await CliRun.RunAsync(["predict", CliRun.Fixture("item_f4.npy"), "--model", "mimo-regression", "--address", server.Address]);
+        var model = await CliRun.RunAsync(["model", "mimo-regression", "--address", server.Address]);
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var reply = JsonParser.Default.Parse<PredictResponse>(json.Output);
+        Assert.Equal(["height", "weight"], reply.Regression.Targets.Select(t => t.Name));
+        Assert.All(reply.Regression.Targets, t => Assert.True(t.Lower <= t.Mean && t.Mean <= t.Upper));
+        Assert.Empty(reply.Probabilities);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        foreach (var text in new[] { "targets (95% interval)", "height", "weight", "epistemic variance", "aleatoric variance" })
+        {
+            Assert.Contains(text, table.Output, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("top classes", table.Output, StringComparison.Ordinal);
+        Assert.True(model.ExitCode == 0, model.ToString());
+        Assert.Matches(@"output\s+│ regression, mean_variance", model.Output);
+        Assert.Matches(@"targets T\s+│ 2 ", model.Output);
+    }
+
+    [Fact]
     public async Task Predict_ItemOfTheWrongSize_ExitTwoNamingTheShape()
     {
         var run = await CliRun.RunAsync(["predict", CliRun.Fixture("item_fortran.npy"), "--address", server.Address]);

@@ -44,7 +44,7 @@ internal static class Expect
             var q = MimoFixture.MemberProbabilities(x, member.Exit);
             for (var k = 0; k < MimoFixture.Classes; k++)
             {
-                Assert.Equal(q[k], member.Probabilities[k], Tolerance);
+                Assert.Equal(q[k], member.Values[k], Tolerance);
             }
 
             Assert.Equal(MimoFixture.Weights[member.Exit, member.Slot] / prediction.Members, member.Weight, Tolerance);

@@ -67,17 +67,33 @@ internal static class InspectCommand
         table.AddTextRow("family", c.Family + (c.IsPlain ? " (plain classifier, no mimmo metadata)" : string.Empty));
         table.AddTextRow("slots M", Text(c.Slots));
         table.AddTextRow("exits E", Text(c.Exits));
-        table.AddTextRow("classes K", Text(c.NumClasses));
+        if (c.Regression is { } head)
+        {
+            table.AddTextRow("targets T", Text(head.Targets));
+        }
+        else
+        {
+            table.AddTextRow("classes K", Text(c.NumClasses));
+        }
+
         table.AddTextRow("item shape", ModelView.Shape(c.ItemShape));
         table.AddTextRow("input", $"{c.InputName} {Dims(session.Inputs[0])}");
         table.AddTextRow("input values", c.Input.Describe());
         table.AddTextRow("output", $"{c.OutputName} {Dims(session.Outputs[0])}");
-        table.AddTextRow("output holds", c.Output == OutputKind.Probabilities
-            ? "probabilities: each member's output is renormalized, not softmaxed again"
-            : "logits: each member's distribution is their softmax");
+        table.AddTextRow("output holds", c.Output switch
+        {
+            OutputKind.Probabilities => "probabilities: each member's output is renormalized, not softmaxed again",
+            OutputKind.Regression when c.Regression!.HasVariance =>
+                "regression, mean_variance: each member gives T means then T variances; answered per target with the weighted mean, " +
+                "the members' variance (epistemic), their mean variance (aleatoric), the sum and a 95% interval",
+            OutputKind.Regression =>
+                "regression, mean: each member gives T means; answered per target with the weighted mean, the members' variance " +
+                "(epistemic; no aleatoric without a variance head) and a 95% interval",
+            _ => "logits: each member's distribution is their softmax",
+        });
         table.AddTextRow("ensemble sizes k", string.Join(", ", c.EnsembleSizes));
         table.AddTextRow("default k", Text(c.DefaultEnsembleSize));
-        table.AddTextRow("labels", string.Join(", ", c.Labels));
+        table.AddTextRow(c.Regression is null ? "labels" : "target names", string.Join(", ", c.Labels));
         for (var e = 0; e < c.Exits; e++)
         {
             var row = c.ExitWeightRow(e).ToArray();

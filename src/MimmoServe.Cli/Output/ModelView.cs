@@ -9,14 +9,17 @@ internal static class ModelView
 {
     public static Table List(IEnumerable<ModelInfo> models)
     {
-        var table = new Table().AddColumns("name", "family", "M", "E", "K", "item", "sizes k", "default k", "provider");
+        var table = new Table().AddColumns("name", "family", "M", "E", "K (T)", "item", "sizes k", "default k", "provider");
         foreach (var m in models)
         {
-            table.AddTextRow(m.Name, m.Family, Text(m.Slots), Text(m.Exits), Text(m.NumClasses), Shape(m.ItemShape), string.Join(",", m.EnsembleSizes), Text(m.DefaultEnsembleSize), m.ExecutionProvider);
+            table.AddTextRow(m.Name, m.Family, Text(m.Slots), Text(m.Exits), Outputs(m), Shape(m.ItemShape), string.Join(",", m.EnsembleSizes), Text(m.DefaultEnsembleSize), m.ExecutionProvider);
         }
 
         return table;
     }
+
+    /// <summary>K classes, or a regression model's T targets in parentheses.</summary>
+    private static string Outputs(ModelInfo m) => m.Output == "regression" ? $"({Text(m.NumTargets)})" : Text(m.NumClasses);
 
     public static Table Detail(ModelInfo m)
     {
@@ -25,11 +28,20 @@ internal static class ModelView
         table.AddTextRow("family", m.Family);
         table.AddTextRow("slots M", Text(m.Slots));
         table.AddTextRow("exits E", Text(m.Exits));
-        table.AddTextRow("classes K", Text(m.NumClasses));
+        if (m.Output == "regression")
+        {
+            table.AddTextRow("output", $"regression, {m.Regression}");
+            table.AddTextRow("targets T", Text(m.NumTargets));
+        }
+        else
+        {
+            table.AddTextRow("classes K", Text(m.NumClasses));
+        }
+
         table.AddTextRow("item shape", Shape(m.ItemShape));
         table.AddTextRow("ensemble sizes k", string.Join(", ", m.EnsembleSizes));
         table.AddTextRow("default k", Text(m.DefaultEnsembleSize));
-        table.AddTextRow("labels", string.Join(", ", m.Labels));
+        table.AddTextRow(m.Output == "regression" ? "target names" : "labels", string.Join(", ", m.Labels));
         for (var e = 0; e < m.ExitWeights.Count; e++)
         {
             table.AddTextRow($"exit {e} weights", string.Join(" ", m.ExitWeights[e].Weights.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture))));

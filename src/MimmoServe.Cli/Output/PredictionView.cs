@@ -6,13 +6,24 @@ namespace MimmoServe.Cli.Output;
 
 /// <summary>
 /// A prediction as tables: the answer with the exit that gave it and the share of the full forward pass it cost (an
-/// early-exit model's input may stop before the last exit), the top classes, the uncertainty over the members, the timing.
+/// early-exit model's input may stop before the last exit), the top classes, the uncertainty over the members, the timing;
+/// a regression model's answer as one row per target: its mean, interval and variances.
 /// </summary>
 internal static class PredictionView
 {
     /// <param name="labels">The model's class labels, to name the classes of a prediction set; empty: numbers only.</param>
     public static void Write(IAnsiConsole console, PredictResponse r, IReadOnlyList<string> labels)
     {
+        if (r.Regression is { } regression)
+        {
+            var served = new Table().AddColumns("model", "k", "members");
+            served.AddTextRow(r.Model, Number(r.EnsembleSize), Number(r.Members));
+            console.Write(served);
+            console.Write(Targets(regression, $"targets ({Percent(regression.IntervalLevel)} interval)"));
+            WriteTiming(console, r.Timing);
+            return;
+        }
+
         var answer = new Table().AddColumns("model", "label", "class", "confidence", "k", "members", "exit", "compute share");
         answer.AddTextRow(r.Model, r.Label, Number(r.ClassIndex), Number(r.Confidence), Number(r.EnsembleSize), Number(r.Members), Number(r.Exit), Number(r.ComputeShare));
         console.Write(answer);
@@ -35,10 +46,7 @@ internal static class PredictionView
             console.WriteLine($"conformal prediction set: {string.Join(", ", r.PredictionSet.Select(c => c >= 0 && c < labels.Count ? $"{labels[c]} ({Number(c)})" : Number(c)))}");
         }
 
-        if (r.Timing is { } t)
-        {
-            console.WriteLine($"queue {t.QueueUs} us, compute {t.ComputeUs} us, run of {t.BatchRows} rows for {t.BatchRequests} requests");
-        }
+        WriteTiming(console, r.Timing);
     }
 
     /// <summary>The results of a batched call, one row per item in order, with the true label and whether the answer is right when known.</summary>
@@ -52,6 +60,18 @@ internal static class PredictionView
         IReadOnlyList<int?>? truths,
         IReadOnlyList<string> labels)
     {
+        if (results.Count > 0 && results[0].Regression is not null)
+        {
+            for (var i = 0; i < results.Count; i++)
+            {
+                var regression = results[i].Regression ?? new Regression();
+                console.Write(Targets(regression, $"{ids[i]}: k {Number(results[i].EnsembleSize)}, {Number(results[i].Members)} members ({Percent(regression.IntervalLevel)} interval)"));
+            }
+
+            WriteFirstTiming(console, results);
+            return;
+        }
+
         var table = new Table().Title($"{model}: {results.Count} items in one call")
             .AddColumns("item", "label", "class", "confidence", "k", "members", "exit", "mutual information");
         if (truths is not null)
@@ -79,11 +99,38 @@ internal static class PredictionView
         }
 
         console.Write(table);
+        WriteFirstTiming(console, results);
+    }
+
+    /// <summary>One row per target: the ensemble's mean, the central interval, and the variance split into the members' disagreement and the noise they predict.</summary>
+    private static Table Targets(Regression regression, string title)
+    {
+        var table = new Table().Title(title).AddColumns("target", "mean", "lower", "upper", "epistemic variance", "aleatoric variance", "variance");
+        foreach (var t in regression.Targets)
+        {
+            table.AddTextRow(t.Name, Number(t.Mean), Number(t.Lower), Number(t.Upper), Number(t.EpistemicVariance), Number(t.AleatoricVariance), Number(t.Variance));
+        }
+
+        return table;
+    }
+
+    private static void WriteTiming(IAnsiConsole console, Timing? timing)
+    {
+        if (timing is { } t)
+        {
+            console.WriteLine($"queue {t.QueueUs} us, compute {t.ComputeUs} us, run of {t.BatchRows} rows for {t.BatchRequests} requests");
+        }
+    }
+
+    private static void WriteFirstTiming(IAnsiConsole console, IReadOnlyList<ItemResult> results)
+    {
         if (results.Count > 0 && results[0].Timing is { } t0)
         {
             console.WriteLine($"first item: queue {t0.QueueUs} us, compute {t0.ComputeUs} us, run of {t0.BatchRows} rows for {t0.BatchRequests} requests");
         }
     }
+
+    private static string Percent(float level) => (level * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
     private static string Number(float value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 

@@ -37,7 +37,7 @@ internal struct RequestScope
 
     public readonly void Succeeded(Prediction prediction)
     {
-        _telemetry.Metrics.RecordPrediction(Model, _mode, prediction.Uncertainty);
+        Record(prediction);
         if (_activity is { IsAllDataRequested: true })
         {
             _activity.SetTag("mimmo.ensemble_size", prediction.EnsembleSize).SetTag("mimmo.members", prediction.Members);
@@ -51,7 +51,7 @@ internal struct RequestScope
     {
         foreach (var prediction in predictions)
         {
-            _telemetry.Metrics.RecordPrediction(Model, _mode, prediction.Uncertainty);
+            Record(prediction);
         }
 
         if (_activity is { IsAllDataRequested: true } && predictions.Count > 0)
@@ -92,6 +92,15 @@ internal struct RequestScope
     }
 
     public readonly void Failed(Status status) => End(status.StatusCode, status.Detail);
+
+    /// <summary>A classification's uncertainty (entropy, mutual information); a regression answer has none of these.</summary>
+    private readonly void Record(Prediction prediction)
+    {
+        if (prediction.Regression is null)
+        {
+            _telemetry.Metrics.RecordPrediction(Model, _mode, prediction.Uncertainty);
+        }
+    }
 
     private readonly void End(StatusCode code, string? detail)
     {

@@ -52,4 +52,32 @@ internal static class Answers
             ComputeShare = computeShare,
             PredictionSet = predictionSet,
         };
+
+    /// <summary>A regression model's answer: its targets in place of a distribution; the fields every answer shares as <see cref="Build"/> sets them.</summary>
+    /// <param name="model">The model's name.</param>
+    /// <param name="request">The request answered.</param>
+    /// <param name="targets">One answer per target.</param>
+    /// <param name="members">The slots it occupied.</param>
+    /// <param name="memberPredictions">Every member's output, when the request asked for them.</param>
+    /// <param name="timing">Its queue and compute times.</param>
+    /// <param name="exit">The last exit (every exit is combined).</param>
+    public static Prediction BuildRegression(
+        string model, PendingRequest request, TargetPrediction[] targets, ulong members, IReadOnlyList<MemberPrediction> memberPredictions, PredictionTiming timing, int exit) => new()
+        {
+            Id = request.Id,
+            Model = model,
+            ClassIndex = -1,
+            Label = string.Empty,
+            Confidence = 0,
+            Probabilities = [],
+            Top = [],
+            Uncertainty = default,
+            EnsembleSize = request.EnsembleSize,
+            Members = BitOperations.PopCount(members),
+            MemberPredictions = memberPredictions,
+            Timing = timing,
+            Exit = exit,
+            ComputeShare = 1f,
+            Regression = targets,
+        };
 }

@@ -263,17 +263,28 @@ internal sealed class ModelBatcher
 
     /// <summary>
     /// Runs all-zero items before <see cref="Start"/>, through the same packing, run and completion as requests, inline
-    /// on the caller's thread: one run per supported k (a model whose warm-up gives anything but a distribution is
-    /// refused), then one run of each row count up to <see cref="WarmUpRowCounts"/> and of the largest. ONNX Runtime
+    /// on the caller's thread: one run per supported k (a model whose warm-up gives anything but a distribution, or of a
+    /// regression model finite means and variances, is refused), then one run of each row count up to <see cref="WarmUpRowCounts"/> and of the largest. ONNX Runtime
     /// plans a run's memory for each input shape on its first run of that shape, and a run's B follows the queue, so
     /// without this the first seconds of load pay a first run at every B.
     /// </summary>
-    /// <exception cref="ModelContractException">The outputs are not finite or do not sum to 1.</exception>
+    /// <exception cref="ModelContractException">The outputs are not finite or (of a classifier) do not sum to 1.</exception>
     public void WarmUp()
     {
         foreach (var k in _contract.EnsembleSizes)
         {
             var prediction = WarmUpRun(k, 1)[0];
+            if (prediction.Regression is { } targets)
+            {
+                if (targets.FirstOrDefault(t => !float.IsFinite(t.Mean) || !float.IsFinite(t.Variance)) is { Name: not null } broken)
+                {
+                    throw new ModelContractException(
+                        $"output '{_contract.OutputName}'", $"warm-up with k={k} gave target '{broken.Name}' mean {broken.Mean} and variance {broken.Variance}; the outputs are not finite.");
+                }
+
+                continue;
+            }
+
             var sum = System.Numerics.Tensors.TensorPrimitives.Sum(prediction.Probabilities);
             if (!float.IsFinite(sum) || Math.Abs(sum - 1) > 1e-3)
             {

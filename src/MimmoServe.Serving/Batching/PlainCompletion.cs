@@ -5,7 +5,10 @@ using MimmoServe.Serving.Telemetry;
 
 namespace MimmoServe.Serving.Batching;
 
-/// <summary>The completion of a model that is not staged: every request of a run is unbound from the run's logits and answered.</summary>
+/// <summary>
+/// The completion of a model that is not staged: every request of a run is unbound from the run's output and answered,
+/// averaged as a distribution (<see cref="EnsembleAverager"/>) or, of a regression model, per target (<see cref="RegressionAverager"/>).
+/// </summary>
 internal sealed class PlainCompletion(string name, ModelContract contract, TimeProvider time) : IRunCompletion
 {
     public ServingMetrics? Metrics { set { } }
@@ -58,6 +61,13 @@ internal sealed class PlainCompletion(string name, ModelContract contract, TimeP
 
     private Prediction Unbind(PendingRequest request, ReadOnlySpan<float> logits, ulong members, float[] scratch, PredictionTiming timing)
     {
+        if (contract.Regression is not null)
+        {
+            var targets = RegressionAverager.Average(contract, logits, members);
+            var outputs = request.ReturnMembers ? RegressionAverager.Members(contract, logits, members) : [];
+            return Answers.BuildRegression(name, request, targets, members, outputs, timing, contract.Exits - 1);
+        }
+
         var probabilities = new float[contract.NumClasses];
         var (uncertainty, chosen) = EnsembleAverager.Average(contract, logits, members, scratch, probabilities);
         var memberPredictions = request.ReturnMembers ? EnsembleAverager.Members(contract, members, scratch) : [];

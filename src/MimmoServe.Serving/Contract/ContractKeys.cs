@@ -59,10 +59,20 @@ public static class ContractKeys
     public const string FamilyJeiDnn = "jeidnn";
 
     /// <summary>
-    /// Optional: what the output holds, <see cref="OutputLogits"/> or <see cref="OutputProbabilities"/>. Without it the
-    /// server reads the graph: an output computed by Softmax holds probabilities, any other logits.
+    /// Optional: what the output holds, <see cref="OutputLogits"/>, <see cref="OutputProbabilities"/> or
+    /// <see cref="OutputRegression"/>. Without it the server reads the graph: an output computed by Softmax holds
+    /// probabilities, any other logits; a regression output is always declared.
     /// </summary>
     public const string Output = "mimmo.output";
+
+    /// <summary>
+    /// A regression model's head, <see cref="RegressionMean"/> (the default) or <see cref="RegressionMeanVariance"/>
+    /// (<see cref="RegressionHead"/>); only with <see cref="Output"/> = <see cref="OutputRegression"/>.
+    /// </summary>
+    public const string Regression = "mimmo.regression";
+
+    /// <summary>A regression model's T, in place of <see cref="NumClasses"/>: the output's last dimension is T, or 2T with a variance head.</summary>
+    public const string NumTargets = "mimmo.num_targets";
 
     /// <summary>Optional: the value of one step of a uint8 byte (a number > 0); requests may then send <c>raw_uint8</c> (<see cref="InputValues"/>).</summary>
     public const string InputScale = "mimmo.input_scale";
@@ -75,8 +85,11 @@ public static class ContractKeys
 
     public const string OutputLogits = "logits";
     public const string OutputProbabilities = "probabilities";
+    public const string OutputRegression = "regression";
+    public const string RegressionMean = "mean";
+    public const string RegressionMeanVariance = "mean_variance";
 
-    /// <summary>Every key a MIMO-contract model must carry.</summary>
+    /// <summary>Every key a MIMO-contract classifier must carry; a regression model carries <see cref="NumTargets"/> in place of <see cref="NumClasses"/>.</summary>
     public static readonly IReadOnlyList<string> Required =
     [
         FormatVersion, Family, Slots, Exits, NumClasses, ItemShape, ExitWeights, Labels, EnsembleSizes, Replication,

@@ -35,7 +35,14 @@ public static class ContractReader
 
         // A staged model's stage 0 has three outputs (logits, gate, next_activation); every other model one.
         var staged = metadata.TryGetValue(ContractKeys.Family, out var declared) && declared == ContractKeys.FamilyJeiDnn;
-        foreach (var key in staged ? ContractKeys.Required.Append(ContractKeys.Stages) : ContractKeys.Required)
+        var regression = DeclaredRegression(metadata, overrides);
+        if (regression is not null && staged)
+        {
+            throw new ModelContractException(overrides?.Output is null ? ContractKeys.Output : $"output {ContractOverrides.Source}", "regression on a staged (early-exit) model: its gates decide where an input stops from class confidence; regression is served for models that are not staged.");
+        }
+
+        var required = regression is null ? ContractKeys.Required : ContractKeys.Required.Select(k => k == ContractKeys.NumClasses ? ContractKeys.NumTargets : k);
+        foreach (var key in staged ? required.Append(ContractKeys.Stages) : required)
         {
             if (!metadata.ContainsKey(key))
             {
@@ -62,11 +69,15 @@ public static class ContractReader
         }
 
         var exits = parsed.PositiveInt(ContractKeys.Exits);
-        var classes = parsed.PositiveInt(ContractKeys.NumClasses);
-        var outputKind = OutputKindOf(metadata, ContractKeys.OutputName, classes, finalOperator, overrides?.Output);
+
+        // A regression model names its T targets; its output gives T values per member, or 2T with a variance head.
+        var head = regression is { } hasVariance ? new RegressionHead(parsed.PositiveInt(ContractKeys.NumTargets), hasVariance) : null;
+        var named = head?.Targets ?? parsed.PositiveInt(ContractKeys.NumClasses);
+        var classes = head?.Width ?? named;
+        var outputKind = head is null ? OutputKindOf(metadata, ContractKeys.OutputName, classes, finalOperator, overrides?.Output) : OutputKind.Regression;
         var itemShape = parsed.ItemShape();
         var weights = parsed.ExitWeights(exits, slots);
-        var labels = overrides?.Labels is { } named ? Labels(named, classes) : parsed.Labels(classes);
+        var labels = overrides?.Labels is { } names ? Labels(names, named) : parsed.Labels(named);
         var sizes = parsed.EnsembleSizes(slots);
         var groups = parsed.Replication(sizes, slots);
         var defaultSize = parsed.PositiveInt(ContractKeys.DefaultEnsembleSize);
@@ -91,7 +102,30 @@ public static class ContractReader
         }
 
         return new ModelContract(family, slots, exits, classes, itemShape, weights, labels, sizes, groups, defaultSize, metrics, metadata,
-            isPlain: false, input.Name, ContractKeys.OutputName, stages) { Output = outputKind, Input = InputOf(metadata, overrides) };
+            isPlain: false, input.Name, ContractKeys.OutputName, stages) { Output = outputKind, Regression = head, Input = InputOf(metadata, overrides) };
+    }
+
+    /// <summary>
+    /// Whether the output is declared a regression (<c>mimmo.output</c> = <c>regression</c>, config.json over metadata)
+    /// and, if so, whether its head has a variance (<c>mimmo.regression</c>, default <c>mean</c>); null for a classifier.
+    /// A regression head declared for an output that is not a regression is refused: one of the two is a mistake.
+    /// </summary>
+    private static bool? DeclaredRegression(IReadOnlyDictionary<string, string> metadata, ContractOverrides? overrides)
+    {
+        var output = overrides?.Output ?? metadata.GetValueOrDefault(ContractKeys.Output);
+        var head = overrides?.Regression ?? metadata.GetValueOrDefault(ContractKeys.Regression);
+        var key = overrides?.Regression is null ? ContractKeys.Regression : $"regression {ContractOverrides.Source}";
+        if (output != ContractKeys.OutputRegression)
+        {
+            return head is null ? null : throw new ModelContractException(key, $"'{head}' for an output that is not declared '{ContractKeys.OutputRegression}' ({ContractKeys.Output}, or output in config.json).");
+        }
+
+        return head switch
+        {
+            null or ContractKeys.RegressionMean => false,
+            ContractKeys.RegressionMeanVariance => true,
+            _ => throw new ModelContractException(key, $"'{head}' is not one of {ContractKeys.RegressionMean}, {ContractKeys.RegressionMeanVariance}."),
+        };
     }
 
     /// <summary>
@@ -158,7 +192,7 @@ public static class ContractReader
         var subject = declared is null ? $"output '{outputName}'" : key;
         if (classes < 2)
         {
-            throw new ModelContractException(subject, $"{classes} value per input: a regression output or a single-logit binary classifier, which a softmax over classes would answer with probability 1.0 for every input. A classifier served here has at least 2 classes (for a binary one, 2 logits).");
+            throw new ModelContractException(subject, $"{classes} value per input: a regression output or a single-logit binary classifier, which a softmax over classes would answer with probability 1.0 for every input. A classifier served here has at least 2 classes (for a binary one, 2 logits); a regression output is declared: {ContractKeys.Output} = {ContractKeys.OutputRegression} (\"output\": \"{ContractKeys.OutputRegression}\" in config.json).");
         }
 
         if (computedBy == "Sigmoid")
@@ -173,7 +207,7 @@ public static class ContractReader
             ContractKeys.OutputProbabilities => OutputKind.Probabilities,
             ContractKeys.OutputLogits when probabilities => throw new ModelContractException(key, $"'{ContractKeys.OutputLogits}', but the graph computes the output with Softmax: it holds probabilities, which a second softmax would flatten. Declare '{ContractKeys.OutputProbabilities}' or leave the key out."),
             ContractKeys.OutputLogits => OutputKind.Logits,
-            _ => throw new ModelContractException(key, $"'{declared}' is not one of {ContractKeys.OutputLogits}, {ContractKeys.OutputProbabilities}."),
+            _ => throw new ModelContractException(key, $"'{declared}' is not one of {ContractKeys.OutputLogits}, {ContractKeys.OutputProbabilities}, {ContractKeys.OutputRegression}."),
         };
     }
 
@@ -183,7 +217,7 @@ public static class ContractReader
         var subject = $"labels {ContractOverrides.Source}";
         if (named.Count != classes)
         {
-            throw new ModelContractException(subject, $"{named.Count} labels; the model has {classes} classes.");
+            throw new ModelContractException(subject, $"{named.Count} labels; the model has {classes} classes (or, as a regression model, targets).");
         }
 
         return named.Any(string.IsNullOrWhiteSpace) ? throw new ModelContractException(subject, "a label is empty.") : [.. named];
@@ -216,13 +250,25 @@ public static class ContractReader
         }
 
         var classes = checked((int)output.Shape[1]);
-        var kind = OutputKindOf(metadata, output.Name, classes, finalOperator, overrides?.Output);
-        var labels = overrides?.Labels is { } named
-            ? Labels(named, classes)
-            : Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        RegressionHead? head = null;
+        if (DeclaredRegression(metadata, overrides) is { } hasVariance)
+        {
+            if (hasVariance && classes % 2 != 0)
+            {
+                throw new ModelContractException($"output '{output.Name}'", $"{classes} values per input; a mean_variance head gives 2T: T means, then T variances.");
+            }
+
+            head = new RegressionHead(hasVariance ? classes / 2 : classes, hasVariance);
+        }
+
+        var kind = head is null ? OutputKindOf(metadata, output.Name, classes, finalOperator, overrides?.Output) : OutputKind.Regression;
+        var named = head?.Targets ?? classes;
+        var labels = overrides?.Labels is { } names
+            ? Labels(names, named)
+            : Enumerable.Range(0, named).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var groups = new Dictionary<int, SlotGroup[]> { [1] = [new SlotGroup([0])] };
         return new ModelContract(ContractKeys.FamilySingle, 1, 1, classes, input.Shape.Skip(1).ToArray(), [1f], labels, [1], groups, 1, "{}", metadata,
-            isPlain: true, input.Name, output.Name) { Output = kind, Input = InputOf(metadata, overrides) };
+            isPlain: true, input.Name, output.Name) { Output = kind, Regression = head, Input = InputOf(metadata, overrides) };
     }
 
     private static TensorInfo Single(IReadOnlyList<TensorInfo> tensors, string role)

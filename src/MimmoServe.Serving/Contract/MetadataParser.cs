@@ -80,7 +80,7 @@ internal sealed class MetadataParser(IReadOnlyDictionary<string, string> metadat
         var items = Array(doc.RootElement, key, "the labels");
         if (items.Length != classes)
         {
-            throw new ModelContractException(key, $"{items.Length} labels; expected one per class ({classes}).");
+            throw new ModelContractException(key, $"{items.Length} labels; expected one per class, or per target of a regression model ({classes}).");
         }
 
         return System.Array.ConvertAll(items, l => l.ValueKind == JsonValueKind.String

@@ -52,6 +52,9 @@ public sealed class ModelContract
     /// <summary>What the output holds (<c>mimmo.output</c>, else read from the graph); logits unless the model says or shows otherwise.</summary>
     public OutputKind Output { get; init; } = OutputKind.Logits;
 
+    /// <summary>A regression model's head (<see cref="OutputKind.Regression"/>): T targets, with or without variances; null for a classifier.</summary>
+    public RegressionHead? Regression { get; init; }
+
     /// <summary>The values an input may hold and whether it may come as bytes (<c>mimmo.input_*</c>, else any finite float).</summary>
     public InputValues Input { get; init; } = InputValues.FloatsOnly;
 
@@ -64,7 +67,10 @@ public sealed class ModelContract
     /// <summary>E: exits, shallow to deep.</summary>
     public int Exits { get; }
 
-    /// <summary>K: classes.</summary>
+    /// <summary>
+    /// K: classes, the output's last dimension. Of a regression model, the values per member in that dimension
+    /// (<see cref="RegressionHead.Width"/>: T, or 2T with a variance head).
+    /// </summary>
     public int NumClasses { get; }
 
     /// <summary>One item's shape, e.g. [1, 28, 28].</summary>
@@ -73,7 +79,7 @@ public sealed class ModelContract
     /// <summary>Elements of one item.</summary>
     public int ItemLength { get; }
 
-    /// <summary>K labels ("0".."K-1" for a plain classifier).</summary>
+    /// <summary>K labels ("0".."K-1" for a plain classifier); of a regression model, T target names.</summary>
     public IReadOnlyList<string> Labels { get; }
 
     /// <summary>The sizes k an input may occupy, ascending.</summary>

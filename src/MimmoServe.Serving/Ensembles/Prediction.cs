@@ -1,6 +1,10 @@
 namespace MimmoServe.Serving.Ensembles;
 
-/// <summary>The answer to one request: the averaged distribution, its top classes and uncertainty, and how it was served.</summary>
+/// <summary>
+/// The answer to one request: the averaged distribution, its top classes and uncertainty, and how it was served; of a
+/// regression model, <see cref="Regression"/> in place of the classification fields (class -1, no label, no
+/// probabilities or top classes, zero uncertainty).
+/// </summary>
 public sealed class Prediction
 {
     /// <summary>The request's id.</summary>
@@ -9,7 +13,7 @@ public sealed class Prediction
     /// <summary>The model's name.</summary>
     public required string Model { get; init; }
 
-    /// <summary>argmax of <see cref="Probabilities"/> (the lowest index on ties).</summary>
+    /// <summary>argmax of <see cref="Probabilities"/> (the lowest index on ties); -1 for a regression model.</summary>
     public required int ClassIndex { get; init; }
 
     public required string Label { get; init; }
@@ -47,4 +51,7 @@ public sealed class Prediction
     /// <c>mimmo.conformal</c>; empty otherwise.
     /// </summary>
     public IReadOnlyList<int> PredictionSet { get; init; } = [];
+
+    /// <summary>A regression model's answer, one per target (<see cref="RegressionAverager"/>); null for a classifier.</summary>
+    public IReadOnlyList<TargetPrediction>? Regression { get; init; }
 }

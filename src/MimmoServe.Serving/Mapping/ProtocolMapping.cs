@@ -37,7 +37,10 @@ public static class ProtocolMapping
         };
     }
 
-    /// <summary>The response to a request of one item: the prediction in the top-level fields, <c>items</c> empty.</summary>
+    /// <summary>
+    /// The response to a request of one item: the prediction in the top-level fields, <c>items</c> empty; a regression
+    /// model's in <c>regression</c>, its classification fields unset.
+    /// </summary>
     public static PredictResponse ToResponse(Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
@@ -45,19 +48,27 @@ public static class ProtocolMapping
         {
             Id = prediction.Id,
             Model = prediction.Model,
-            ClassIndex = prediction.ClassIndex,
-            Label = prediction.Label,
-            Confidence = prediction.Confidence,
-            Uncertainty = ToUncertainty(prediction.Uncertainty),
             EnsembleSize = (uint)prediction.EnsembleSize,
             Members = (uint)prediction.Members,
             Exit = (uint)prediction.Exit,
             ComputeShare = prediction.ComputeShare,
             Timing = ToTiming(prediction.Timing),
         };
-        response.Probabilities.AddRange(prediction.Probabilities);
-        response.PredictionSet.AddRange(prediction.PredictionSet);
-        AddTop(response.Top, prediction);
+        if (prediction.Regression is { } targets)
+        {
+            response.Regression = ToRegression(targets);
+        }
+        else
+        {
+            response.ClassIndex = prediction.ClassIndex;
+            response.Label = prediction.Label;
+            response.Confidence = prediction.Confidence;
+            response.Uncertainty = ToUncertainty(prediction.Uncertainty);
+            response.Probabilities.AddRange(prediction.Probabilities);
+            response.PredictionSet.AddRange(prediction.PredictionSet);
+            AddTop(response.Top, prediction);
+        }
+
         AddMembers(response.MemberPredictions, prediction);
         return response;
     }
@@ -81,27 +92,55 @@ public static class ProtocolMapping
         return response;
     }
 
-    /// <summary>One item of a batched response.</summary>
+    /// <summary>One item of a batched response (a regression model's in <c>regression</c>, as <see cref="ToResponse(Prediction)"/>).</summary>
     public static ItemResult ToItemResult(Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         var item = new ItemResult
         {
-            ClassIndex = prediction.ClassIndex,
-            Label = prediction.Label,
-            Confidence = prediction.Confidence,
-            Uncertainty = ToUncertainty(prediction.Uncertainty),
             EnsembleSize = (uint)prediction.EnsembleSize,
             Members = (uint)prediction.Members,
             Exit = (uint)prediction.Exit,
             ComputeShare = prediction.ComputeShare,
             Timing = ToTiming(prediction.Timing),
         };
-        item.Probabilities.AddRange(prediction.Probabilities);
-        item.PredictionSet.AddRange(prediction.PredictionSet);
-        AddTop(item.Top, prediction);
+        if (prediction.Regression is { } targets)
+        {
+            item.Regression = ToRegression(targets);
+        }
+        else
+        {
+            item.ClassIndex = prediction.ClassIndex;
+            item.Label = prediction.Label;
+            item.Confidence = prediction.Confidence;
+            item.Uncertainty = ToUncertainty(prediction.Uncertainty);
+            item.Probabilities.AddRange(prediction.Probabilities);
+            item.PredictionSet.AddRange(prediction.PredictionSet);
+            AddTop(item.Top, prediction);
+        }
+
         AddMembers(item.MemberPredictions, prediction);
         return item;
+    }
+
+    private static Protocol.V1.Regression ToRegression(IReadOnlyList<Ensembles.TargetPrediction> targets)
+    {
+        var message = new Protocol.V1.Regression { IntervalLevel = RegressionAverager.IntervalLevel };
+        foreach (var t in targets)
+        {
+            message.Targets.Add(new Protocol.V1.TargetPrediction
+            {
+                Name = t.Name,
+                Mean = t.Mean,
+                EpistemicVariance = t.EpistemicVariance,
+                AleatoricVariance = t.AleatoricVariance,
+                Variance = t.Variance,
+                Lower = t.Lower,
+                Upper = t.Upper,
+            });
+        }
+
+        return message;
     }
 
     private static Protocol.V1.Uncertainty ToUncertainty(Ensembles.Uncertainty u) => new()
@@ -134,7 +173,7 @@ public static class ProtocolMapping
         foreach (var member in prediction.MemberPredictions)
         {
             var message = new Protocol.V1.MemberPrediction { Exit = (uint)member.Exit, Slot = (uint)member.Slot, Weight = member.Weight };
-            message.Probabilities.AddRange(member.Probabilities);
+            (prediction.Regression is null ? message.Probabilities : message.Values).AddRange(member.Values);
             target.Add(message);
         }
     }
@@ -149,7 +188,10 @@ public static class ProtocolMapping
             Family = contract.Family,
             Slots = (uint)contract.Slots,
             Exits = (uint)contract.Exits,
-            NumClasses = (uint)contract.NumClasses,
+            NumClasses = contract.Regression is null ? (uint)contract.NumClasses : 0,
+            NumTargets = (uint)(contract.Regression?.Targets ?? 0),
+            Output = OutputName(contract.Output),
+            Regression = contract.Regression?.Name ?? string.Empty,
             DefaultEnsembleSize = (uint)model.DefaultEnsembleSize,
             ExecutionProvider = ProviderName(model.ExecutionProvider.Actual),
             DefaultExitPolicy = model.DefaultExitPolicy.ToString(),
@@ -181,6 +223,14 @@ public static class ProtocolMapping
         info.Metadata.Add(contract.Metadata.ToDictionary());
         return info;
     }
+
+    /// <summary>What the output holds, as <c>mimmo.output</c> spells it.</summary>
+    public static string OutputName(Contract.OutputKind output) => output switch
+    {
+        Contract.OutputKind.Probabilities => Contract.ContractKeys.OutputProbabilities,
+        Contract.OutputKind.Regression => Contract.ContractKeys.OutputRegression,
+        _ => Contract.ContractKeys.OutputLogits,
+    };
 
     /// <summary>The provider as config.json and the command line spell it: cpu, cuda, tensorrt.</summary>
     public static string ProviderName(ExecutionProvider provider) => provider switch

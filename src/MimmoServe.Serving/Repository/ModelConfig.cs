@@ -74,10 +74,16 @@ public sealed record ModelConfig
     public IReadOnlyList<string>? Labels { get; init; }
 
     /// <summary>
-    /// <c>output</c>: what the model's output holds, <c>"logits"</c> or <c>"probabilities"</c>, over <c>mimmo.output</c>
-    /// (models/CONTRACT.md, "What the output holds"). Default null: the model's declaration, else its graph.
+    /// <c>output</c>: what the model's output holds, <c>"logits"</c>, <c>"probabilities"</c> or <c>"regression"</c>, over
+    /// <c>mimmo.output</c> (models/CONTRACT.md, "What the output holds"). Default null: the model's declaration, else its graph.
     /// </summary>
     public string? Output { get; init; }
+
+    /// <summary>
+    /// <c>regression</c>: a regression output's head, <c>"mean"</c> or <c>"mean_variance"</c> (each member's T means, then
+    /// its T variances), over <c>mimmo.regression</c>. Default null: the model's declaration, else <c>mean</c>.
+    /// </summary>
+    public string? Regression { get; init; }
 
     /// <summary>
     /// <c>input_scale</c>: the value of one step of a uint8 byte (> 0), over <c>mimmo.input_scale</c>; requests may then send
@@ -95,7 +101,7 @@ public sealed record ModelConfig
     public IReadOnlyList<double>? InputRange { get; init; }
 
     /// <summary>What this config says about the model's contract (labels, output, input values).</summary>
-    public Contract.ContractOverrides ContractOverrides => new(Labels, Output, InputScale, InputOffset, InputRange);
+    public Contract.ContractOverrides ContractOverrides => new(Labels, Output, InputScale, InputOffset, InputRange, Regression);
 
     /// <summary>
     /// The intra-op threads a session gets: <paramref name="configured"/> when it is set (> 0), else

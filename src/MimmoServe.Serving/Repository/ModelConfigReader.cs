@@ -51,6 +51,7 @@ public static class ModelConfigReader
                     Keys.MaxItemsPerRequest => config with { MaxItemsPerRequest = Int(p, 1) },
                     Keys.Labels => config with { Labels = Strings(p) },
                     Keys.Output => config with { Output = OutputName(p) },
+                    Keys.Regression => config with { Regression = RegressionName(p) },
                     Keys.InputScale => config with { InputScale = Finite(p, positive: true) },
                     Keys.InputOffset => config with { InputOffset = Finite(p, positive: false) },
                     Keys.InputRange => config with { InputRange = Range(p) },
@@ -106,9 +107,14 @@ public static class ModelConfigReader
             : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not a non-empty list of non-empty strings");
 
     private static string OutputName(JsonProperty p) =>
-        p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is Contract.ContractKeys.OutputLogits or Contract.ContractKeys.OutputProbabilities
+        p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is Contract.ContractKeys.OutputLogits or Contract.ContractKeys.OutputProbabilities or Contract.ContractKeys.OutputRegression
             ? p.Value.GetString()!
-            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not \"{Contract.ContractKeys.OutputLogits}\" or \"{Contract.ContractKeys.OutputProbabilities}\"");
+            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not \"{Contract.ContractKeys.OutputLogits}\", \"{Contract.ContractKeys.OutputProbabilities}\" or \"{Contract.ContractKeys.OutputRegression}\"");
+
+    private static string RegressionName(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is Contract.ContractKeys.RegressionMean or Contract.ContractKeys.RegressionMeanVariance
+            ? p.Value.GetString()!
+            : throw new ModelConfigException(p.Name, $"{Shorten(p.Value.GetRawText())} is not \"{Contract.ContractKeys.RegressionMean}\" or \"{Contract.ContractKeys.RegressionMeanVariance}\"");
 
     private static double Finite(JsonProperty p, bool positive) =>
         p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out var v) && double.IsFinite(v) && (!positive || v > 0)
@@ -151,6 +157,7 @@ public static class ModelConfigReader
         public const string MaxItemsPerRequest = "max_items_per_request";
         public const string Labels = "labels";
         public const string Output = "output";
+        public const string Regression = "regression";
         public const string InputScale = "input_scale";
         public const string InputOffset = "input_offset";
         public const string InputRange = "input_range";
@@ -158,7 +165,7 @@ public static class ModelConfigReader
         public static readonly IReadOnlyList<string> All =
             [
                 DefaultEnsembleSize, MaxRowsPerRun, MaxQueueDelayMs, GatherWhenIdle, QueueSize, ExecutionProvider, IntraOpThreads, InterOpThreads,
-                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest, Labels, Output, InputScale, InputOffset, InputRange,
+                RunTimeoutMs, ExitPolicy, MaxItemsPerRequest, Labels, Output, Regression, InputScale, InputOffset, InputRange,
             ];
     }
 }

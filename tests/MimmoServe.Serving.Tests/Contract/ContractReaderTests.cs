@@ -83,7 +83,7 @@ public sealed class ContractReaderTests
 
     [Theory]
     [InlineData("logits", "Softmax", "a second softmax")]
-    [InlineData("regression", null, "not one of logits, probabilities")]
+    [InlineData("scores", null, "not one of logits, probabilities, regression")]
     public void Read_DeclaredOutputContradictedOrUnknown_RefusedNamingTheKey(string declared, string? computedBy, string problem)
     {
         var error = Assert.Throws<ModelContractException>(() => ReadMimo(declared, computedBy));
@@ -159,7 +159,7 @@ public sealed class ContractReaderTests
     [InlineData("mimmo.exit_weights", "[[0.25, 0.5], [0.75, 0.5]]", "mimmo.exit_weights", "row 0 has 2 weights")]
     [InlineData("mimmo.exit_weights", "[[-0.25, 0.5, 0.4], [1.25, 0.5, 0.6]]", "mimmo.exit_weights", "w[0][0]")]
     [InlineData("mimmo.exit_weights", "[[\"a\", 0.5, 0.4], [0.75, 0.5, 0.6]]", "mimmo.exit_weights", "w[0][0]")]
-    [InlineData("mimmo.labels", "[\"a\", \"b\"]", "mimmo.labels", "2 labels; expected one per class (4)")]
+    [InlineData("mimmo.labels", "[\"a\", \"b\"]", "mimmo.labels", "2 labels; expected one per class, or per target of a regression model (4)")]
     [InlineData("mimmo.labels", "[\"a\", \"b\", \"c\", 4]", "mimmo.labels", "not a string")]
     [InlineData("mimmo.ensemble_sizes", "[3, 1]", "mimmo.ensemble_sizes", "sorted and distinct")]
     [InlineData("mimmo.ensemble_sizes", "[1, 4]", "mimmo.ensemble_sizes", "1..3")]

@@ -205,13 +205,5 @@ public sealed class ModelRepositoryTests : IDisposable
         return [.. exp.Select(e => e / exp.Sum())];
     }
 
-        private void AddModel(string name, string fixture, string? config = null)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(_dir, name)).FullName;
-        File.Copy(Fixtures.Path(fixture), Path.Combine(folder, ModelRepository.ModelFileName));
-        if (config is not null)
-        {
-            File.WriteAllText(Path.Combine(folder, ModelConfig.FileName), config);
-        }
-    }
+    private void AddModel(string name, string fixture, string? config = null) => ModelFolders.Add(_dir, name, fixture, config);
 }

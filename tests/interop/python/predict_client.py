@@ -13,6 +13,7 @@ run it with /usr/bin/python3.
   predict_client.py --fashion-mnist 0 --uint8                # the pixels as bytes (raw_uint8), a quarter the size
   predict_client.py --model fashion-jeidnn --fashion-mnist 0 --exit auto   # a staged model's early exit
   predict_client.py --model mine --values 0.2,0.9,0.4,0.1    # one item of a model of your own (here 4 features)
+  predict_client.py --model regression-diabetes --values 50,1,25,90,190,110,50,4,4.5,90   # a regression model's answer
 
 Exit code: 0 on success, 1 when the call ends with a gRPC error (its code and message are printed).
 """
@@ -89,7 +90,16 @@ def print_items(response, indices):
 
 
 def print_result(response):
-    """The prediction fields, which a PredictResponse of one item and an ItemResult share."""
+    """The prediction fields, which a PredictResponse of one item and an ItemResult share; a regression model's answer
+    (its `regression` message set) one line per target."""
+    if response.HasField("regression"):
+        r = response.regression
+        print("ensemble     k = %d slots, %d members averaged" % (response.ensemble_size, response.members))
+        for t in r.targets:
+            print("target       %s: mean %.4f, %.0f%% interval [%.4f, %.4f]" % (t.name, t.mean, 100 * r.interval_level, t.lower, t.upper))
+            print("             variance %.4f = epistemic %.4f + aleatoric %.4f"
+                  % (t.variance, t.epistemic_variance, t.aleatoric_variance))
+        return
     u = response.uncertainty
     print("prediction   %s (class %d), confidence %.4f" % (response.label, response.class_index, response.confidence))
     print("ensemble     k = %d slots, %d members averaged" % (response.ensemble_size, response.members))
@@ -138,8 +148,9 @@ def main(argv=None):
                     print(json.dumps(json_format.MessageToDict(response)))
                 else:
                     for m in response.models:
-                        print("%-18s %-8s M=%d E=%d K=%d sizes=%s default=%d on %s" % (
-                            m.name, m.family, m.slots, m.exits, m.num_classes, list(m.ensemble_sizes),
+                        outputs = "K=%d" % m.num_classes if m.output != "regression" else "T=%d (%s)" % (m.num_targets, m.regression)
+                        print("%-18s %-8s M=%d E=%d %s sizes=%s default=%d on %s" % (
+                            m.name, m.family, m.slots, m.exits, outputs, list(m.ensemble_sizes),
                             m.default_ensemble_size, m.execution_provider))
                 return 0
             if args.values is not None:
