@@ -63,6 +63,8 @@ class RegressionTest(unittest.TestCase):
         served = self._plain_model("served", 2, {"output": "regression", "regression": "mean_variance", "labels": ["y"]})
         self.assertIn("plain regression model", check.check(served))
         self.assertIn("output regression (mean_variance, T=1)", check.check(served))
+        means = self._plain_model("means", 2, {"output": "regression"})
+        self.assertIn("output regression (mean, T=2)", check.check(means))
         cases = {
             "undeclared": (1, None, "a regression output is declared: mimmo.output = regression"),
             "odd": (1, {"output": "regression", "regression": "mean_variance"}, "a mean_variance head gives 2T"),

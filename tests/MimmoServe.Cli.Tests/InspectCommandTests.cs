@@ -61,6 +61,31 @@ public sealed class InspectCommandTests
         Assert.DoesNotContain("classes K", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Inspect_PlainRegressorWithConfigBeside_ReadAsTheServerReadsIt()
+    {
+        var folder = Directory.CreateTempSubdirectory("mimmo-inspect-").FullName;
+        try
+        {
+            File.Copy(CliRun.Fixture("regressor.onnx"), Path.Combine(folder, "model.onnx"));
+            File.WriteAllText(Path.Combine(folder, "config.json"), """{"output": "regression", "labels": ["price"]}""");
+
+            var run = await CliRun.RunAsync(["inspect", Path.Combine(folder, "model.onnx")]);
+            var without = await CliRun.RunAsync(["inspect", CliRun.Fixture("regressor.onnx")]);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Matches(@"output holds\s+│ regression, mean: each member gives T means", run.Output);
+            Assert.Matches(@"targets T\s+│ 1 ", run.Output);
+            Assert.Matches(@"target names\s+│ price", run.Output);
+            Assert.Equal(1, without.ExitCode);
+            Assert.Contains("mimmo.output = regression", without.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("mimo_regression_odd.onnx")]
     [InlineData("mimo_bad_json.onnx")]

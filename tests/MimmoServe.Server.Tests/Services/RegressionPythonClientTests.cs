@@ -5,9 +5,10 @@ using MimmoServe.Server.Tests.Infrastructure;
 namespace MimmoServe.Server.Tests.Services;
 
 /// <summary>
-/// The bundled regression model (models/regression-diabetes, a MIMO ensemble with a variance head) through a foreign client,
-/// Python grpcio (tests/interop/python/predict_client.py), against the same graph run directly in the model kit's
-/// numpy evaluator (tests/interop/python/run_numpy.py): the server's answer is the members' combination computed here.
+/// Regression models through a foreign client, Python grpcio (tests/interop/python/predict_client.py), against the same
+/// graph run directly in the model kit's numpy evaluator (tests/interop/python/run_numpy.py): the bundled
+/// models/regression-diabetes (a MIMO ensemble with a variance head), whose answer is the members' combination computed
+/// here, and a plain model with a mean head declared a regression by its config.json.
 /// </summary>
 public sealed class RegressionPythonClientTests
 {
@@ -62,6 +63,28 @@ public sealed class RegressionPythonClientTests
 
         Assert.Empty(answer.GetProperty("probabilities").EnumerateArray());
         Assert.Equal(string.Empty, answer.GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public async Task PythonClient_PlainRegressorDeclaredInConfig_ItsOwnValueWithNoVariance()
+    {
+        using var models = new TestModels().Add("price", TestModels.Fixture("regressor.onnx"), new { output = "regression", labels = new[] { "price" } });
+        await using var server = await TestServer.StartAsync(models.Directory);
+        var root = Server.Configuration.ModelsDirectory.FindRepositoryRoot(AppContext.BaseDirectory)!;
+        const string Values = "0.2,0.9,0.4,0.1";
+
+        var answer = await RunAsync(Path.Combine(root, "tests", "interop", "python", "predict_client.py"),
+            ["--address", server.Target, "--model", "price", "--values", Values, "--json"]);
+        var direct = await RunAsync(Path.Combine(root, "tests", "interop", "python", "run_numpy.py"), [TestModels.Fixture("regressor.onnx"), "--values", Values]);
+
+        // One member, a mean head: the graph's value, no variance of either kind, an interval of width 0.
+        var value = direct.GetProperty("values").EnumerateArray().Single().GetDouble();
+        var target = answer.GetProperty("regression").GetProperty("targets").EnumerateArray().Single();
+        Assert.Equal("price", target.GetProperty("name").GetString());
+        AssertClose(value, target.GetProperty("mean").GetDouble());
+        Assert.Equal((0.0, 0.0), (target.GetProperty("variance").GetDouble(), target.GetProperty("aleatoricVariance").GetDouble()));
+        Assert.Equal(target.GetProperty("lower").GetDouble(), target.GetProperty("upper").GetDouble());
+        Assert.Equal(1, answer.GetProperty("members").GetInt32());
     }
 
     private static void AssertClose(double expected, double actual) =>
