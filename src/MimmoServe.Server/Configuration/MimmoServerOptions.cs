@@ -81,9 +81,10 @@ public sealed class MimmoServerOptions
     public int ShutdownGraceSeconds { get; set; } = DefaultShutdownGraceSeconds;
 
     /// <summary>
-    /// Start-up: for how long the server calls itself (Predict over its own gRPC port, every model) once the models are
-    /// loaded and before health says SERVING, so that a new process serves at its steady rate from its first second of
-    /// traffic (Hosting/CallPathWarmup.cs). Default 3 s; 0 turns it off. 0 to 300.
+    /// Start-up: for how long at least the server calls itself (Predict over its own gRPC port, every model) once the
+    /// models are loaded and before health says SERVING, so that a new process serves at its steady rate from its first
+    /// second of traffic (Hosting/CallPathWarmup.cs); it goes on while the JIT is still compiling, up to 10 s more
+    /// (Hosting/WarmupClock.cs). Default 3 s; 0 turns it off. 0 to 300.
     /// </summary>
     public double WarmupSeconds { get; set; } = DefaultWarmupSeconds;
 

@@ -20,10 +20,11 @@ namespace MimmoServe.Server.Hosting;
 
 /// <summary>
 /// Warms the whole call path of a new process before it reports SERVING, so that it serves at its steady rate from its
-/// first second of traffic: for <see cref="MimmoServerOptions.WarmupSeconds"/> the server sends itself Predict calls
-/// over its own gRPC endpoint on loopback, several at once, every model in turn with single-item and batched requests
-/// at its default ensemble size. Kestrel's HTTP/2, the gRPC layer, the batcher and ONNX Runtime run their hot code, the
-/// JIT compiles it to its final tier and the thread pool grows to the load before a client arrives. (ONNX Runtime's own
+/// first second of traffic: for at least <see cref="MimmoServerOptions.WarmupSeconds"/>, and then until the JIT is quiet
+/// (<see cref="WarmupClock"/>), the server sends itself Predict calls over its own gRPC endpoint on loopback, several at
+/// once, every model in turn with single-item and batched requests at its default ensemble size. Kestrel's HTTP/2, the
+/// gRPC layer, the batcher and ONNX Runtime run their hot code, the JIT compiles it to its final tier and the thread pool
+/// grows to the load before a client arrives. (ONNX Runtime's own
 /// per-shape warm-up runs earlier, when each model loads.)
 /// <para>The inputs are zeros, or the low end of a model's input range when zero is outside it. With authentication on,
 /// the calls carry a random token that <see cref="CallAccess"/> accepts only while the warm-up runs; over TLS the client
@@ -122,13 +123,14 @@ internal sealed class CallPathWarmup
         }
 
         var start = _time.GetTimestamp();
+        var clock = new WarmupClock(_time, duration);
         var answered = 0L;
         var next = -1;
         RpcException? failure = null;
 
         async Task CallerAsync()
         {
-            while (_time.GetElapsedTime(start) < duration && Volatile.Read(ref failure) is null && !cancellationToken.IsCancellationRequested)
+            while (Volatile.Read(ref failure) is null && !cancellationToken.IsCancellationRequested && clock.ShouldContinue())
             {
                 var request = requests[(int)((uint)Interlocked.Increment(ref next) % (uint)requests.Length)];
                 try
@@ -152,7 +154,8 @@ internal sealed class CallPathWarmup
         }
         else
         {
-            HostLog.WarmedUp(_logger, answered, _time.GetElapsedTime(start).TotalSeconds, requests.Length / 2);
+            HostLog.WarmedUp(_logger, answered, _time.GetElapsedTime(start).TotalSeconds, requests.Length / 2,
+                clock.EndedQuiet ? "the JIT was quiet" : "its limit, the JIT still compiling");
         }
 
         return answered;

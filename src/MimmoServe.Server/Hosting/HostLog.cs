@@ -32,8 +32,8 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "The shutdown grace of {GraceSeconds} s ended before the drain: {Queued} queued request(s) answered UNAVAILABLE, running runs stopped")]
     public static partial void GraceEnded(ILogger logger, int graceSeconds, int queued);
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Warmed up the call path: {Calls} Predict call(s) to itself in {Seconds:F1} s over {Models} model(s)")]
-    public static partial void WarmedUp(ILogger logger, long calls, double seconds, int models);
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Warmed up the call path: {Calls} Predict call(s) to itself in {Seconds:F1} s over {Models} model(s), ended by {Ending}")]
+    public static partial void WarmedUp(ILogger logger, long calls, double seconds, int models, string ending);
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "The call-path warm-up ended early after {Calls} call(s) in {Seconds:F1} s: {Status} {Detail}; serving anyway")]
     public static partial void WarmupFailed(ILogger logger, long calls, double seconds, MimmoServe.Grpc.Protocol.StatusCode status, string detail);
