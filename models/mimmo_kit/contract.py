@@ -43,6 +43,17 @@ def metadata(family, slots, exits, classes, item_shape, exit_weights, labels, si
     return {PREFIX + k: v for k, v in values.items()}
 
 
+def fix_dims(value, dims):
+    """Every dimension of a graph input or output fixed to `dims` but the first, the batch (torch 1.13 leaves some
+    symbolic)."""
+    shape = value.type.tensor_type.shape
+    shape.dim[0].ClearField("dim_value")
+    shape.dim[0].dim_param = BATCH
+    for d, size in zip(shape.dim[1:], dims):
+        d.ClearField("dim_param")
+        d.dim_value = size
+
+
 def set_metadata(model, values):
     """Sets (replaces) metadata_props entries of an onnx ModelProto."""
     kept = [p for p in model.metadata_props if p.key not in values]

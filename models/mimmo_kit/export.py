@@ -34,15 +34,8 @@ def export(net, family, path, default_size=0, metrics=None):
                           output_names=[contract.OUTPUT], do_constant_folding=True,
                           dynamic_axes={contract.INPUT: {0: contract.BATCH}, contract.OUTPUT: {0: contract.BATCH}})
     model = onnx.load(path)
-    # torch 1.13 leaves some output dimensions symbolic: fix every dimension but the batch.
-    for value, dims in ((model.graph.input[0], [slots, *item_shape]),
-                        (model.graph.output[0], [exits, slots, classes])):
-        shape = value.type.tensor_type.shape
-        shape.dim[0].ClearField("dim_value")
-        shape.dim[0].dim_param = contract.BATCH
-        for d, size in zip(shape.dim[1:], dims):
-            d.ClearField("dim_param")
-            d.dim_value = size
+    contract.fix_dims(model.graph.input[0], [slots, *item_shape])
+    contract.fix_dims(model.graph.output[0], [exits, slots, classes])
     weights = [[float(v) for v in row] for row in net.exit_weights().detach().double().tolist()]
     sizes = ensemble_sizes(slots)
     default_size = default_size or slots

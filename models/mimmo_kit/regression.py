@@ -152,13 +152,8 @@ def export(net, path, metrics):
                           input_names=[contract.INPUT], output_names=[contract.OUTPUT], do_constant_folding=True,
                           dynamic_axes={contract.INPUT: {0: contract.BATCH}, contract.OUTPUT: {0: contract.BATCH}})
     model = onnx.load(path)
-    for value, dims in ((model.graph.input[0], [net.slots, net.features]), (model.graph.output[0], [1, net.slots, 2])):
-        shape = value.type.tensor_type.shape
-        shape.dim[0].ClearField("dim_value")
-        shape.dim[0].dim_param = contract.BATCH
-        for d, size in zip(shape.dim[1:], dims):
-            d.ClearField("dim_param")
-            d.dim_value = size
+    contract.fix_dims(model.graph.input[0], [net.slots, net.features])
+    contract.fix_dims(model.graph.output[0], [1, net.slots, 2])
     sizes = [1, net.slots]
     contract.set_metadata(model, contract.metadata("mimmo", net.slots, 1, 1, [net.features], [[1.0] * net.slots],
                                                    [TARGET], sizes, net.slots, metrics, regression="mean_variance"))

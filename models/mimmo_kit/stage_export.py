@@ -15,16 +15,6 @@ def stage_file(s):
     return "model.onnx" if s == 0 else f"stage{s}.onnx"
 
 
-def _fix_dims(value, dims):
-    """Every dimension fixed but the batch (torch 1.13 leaves some symbolic)."""
-    shape = value.type.tensor_type.shape
-    shape.dim[0].ClearField("dim_value")
-    shape.dim[0].dim_param = contract.BATCH
-    for d, size in zip(shape.dim[1:], dims):
-        d.ClearField("dim_param")
-        d.dim_value = size
-
-
 def export(net, folder, default_size=0, metrics=None, conformal=None):
     """Writes every stage's graph into folder; returns the file names. conformal: the split-conformal
     thresholds per ensemble size and exit that `gates` calibrated (mimmo.conformal), if any."""
@@ -48,9 +38,9 @@ def export(net, folder, default_size=0, metrics=None, conformal=None):
                               output_names=out_names, do_constant_folding=True,
                               dynamic_axes={n: {0: contract.BATCH} for n in [in_name, *out_names]})
         model = onnx.load(path)
-        _fix_dims(model.graph.input[0], list(h.shape[1:]))
+        contract.fix_dims(model.graph.input[0], list(h.shape[1:]))
         for value, tensor in zip(model.graph.output, out):
-            _fix_dims(value, list(tensor.shape[1:]))
+            contract.fix_dims(value, list(tensor.shape[1:]))
         if s == 0:
             weights = net.exit_weights().double().tolist()
             values = contract.metadata("jeidnn", slots, exits, classes, data.ITEM_SHAPE, weights, data.LABELS,
