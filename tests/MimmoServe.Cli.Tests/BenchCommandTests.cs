@@ -135,6 +135,24 @@ public sealed class BenchCommandTests(CliServerFixture server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Bench_LabelledItemsToARegressionModel_LabelsNotScoredAndSaidSo()
+    {
+        using var folder = new TempFolder();
+        var path = folder.WriteFloats("items.f32", [.. Enumerable.Range(0, 3 * 4).Select(i => i / 10f)]);
+        File.WriteAllText(Path.Combine(folder.Path, ItemSet.ManifestFile), JsonSerializer.Serialize(new { images = "items.f32", labels = new[] { 0, 1, 2 } }));
+        var file = Path.Combine(folder.Path, "bench.json");
+
+        var run = await CliRun.RunAsync(["bench", "--address", server.Address, "--model", "mimo-regression", "--concurrency", "2", "--duration", "0.5", "--images", path, "--json", file]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
+        Assert.True(json.RootElement.GetProperty("completed").GetInt64() > 0);
+        Assert.Contains("the items' labels are not scored: 'mimo-regression' is a regression model", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("served accuracy", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_RandomItem_NoAccuracy()
     {
         var file = Path.Combine(Path.GetTempPath(), $"mimmo-bench-{Guid.NewGuid():N}.json");

@@ -59,6 +59,12 @@ internal static class BenchCommand
             using var client = CommonOptions.Client(parse, parse.GetValue(address)!, retries: 0);
             var info = await client.GetModelAsync(settings.Model, cancellationToken: token).ConfigureAwait(false);
             var items = settings.Images is { } path ? ItemSet.Load(path, info.ItemShape, info.Labels) : new ItemSet([RandomItem(info, settings.Seed)], null);
+            if (info.Output == RegressionOutput && items.Labels is not null)
+            {
+                // Labels are classes; a regression model answers values, so there is no accuracy to score (not a wrong one).
+                context.Console.WriteLine($"the items' labels are not scored: '{info.Name}' is a regression model, its answers are values, not classes");
+                items = items with { Labels = null };
+            }
             if (info.MaxItemsPerRequest > 0 && settings.ItemsPerCall > info.MaxItemsPerRequest)
             {
                 throw new ArgumentException(
@@ -123,6 +129,9 @@ internal static class BenchCommand
     /// The requests the generator cycles over, built once: one per item, or with <paramref name="perCall"/> above 1 one
     /// batched request per group of that many consecutive items (wrapping around), enough groups to cover every item.
     /// </summary>
+    /// <summary>ModelInfo.output of a regression model.</summary>
+    private const string RegressionOutput = "regression";
+
     private static (PredictRequest[] Requests, int[][]? Labels) Requests(ModelInfo info, ItemSet items, int perCall)
     {
         var count = items.Items.Length;
