@@ -35,6 +35,39 @@ public sealed class PredictStreamTests
     }
 
     [Fact]
+    public async Task PredictStream_RegressionModel_SingleAndBatchedMessagesAnsweredInTheirRegressionFields()
+    {
+        using var models = new TestModels().Add("regression", TestModels.Fixture("mimo_regression.onnx"));
+        await using var server = await TestServer.StartAsync(models.Directory);
+        using var call = server.PredictStream();
+        float[] x = [0.7f, -1.3f, 0.9f, 2.2f];
+        var batched = new PredictRequest { Model = "regression", Id = "two", EnsembleSize = 3 };
+        batched.Shape.Add([2, 4]);
+        batched.Data.AddRange([.. x, .. x]);
+
+        await call.RequestStream.WriteAsync(Requests.Mimo(x, "one", ensembleSize: 3, model: "regression"));
+        await call.RequestStream.WriteAsync(batched);
+        await call.RequestStream.CompleteAsync();
+        var answers = new Dictionary<string, PredictResponse>();
+        while (await call.ResponseStream.MoveNext())
+        {
+            answers[call.ResponseStream.Current.Id] = call.ResponseStream.Current;
+        }
+
+        // k = M: every slot holds the item, so the answer is the fixture's over all three slots.
+        var expected = Serving.Tests.MimoRegressionFixture.Serve(x, [0, 1, 2]);
+        foreach (var regression in new[] { answers["one"].Regression, answers["two"].Items[0].Regression, answers["two"].Items[1].Regression })
+        {
+            Assert.Equal(Serving.Tests.MimoRegressionFixture.Names, regression.Targets.Select(t => t.Name));
+            Assert.Equal(expected.Select(e => e.Mean), regression.Targets.Select(t => (double)t.Mean), (a, b) => Math.Abs(a - b) < 1e-5);
+            Assert.Equal(expected.Select(e => e.Epistemic + e.Aleatoric), regression.Targets.Select(t => (double)t.Variance), (a, b) => Math.Abs(a - b) < 1e-5);
+        }
+
+        Assert.Empty(answers["one"].Probabilities);
+        Assert.Null(answers["one"].Error);
+    }
+
+    [Fact]
     public async Task PredictStream_BadRequestAmongGoodOnes_ErrorResponseNamingItAndTheStreamGoesOn()
     {
         await using var slow = await SlowServer.StartAsync();
