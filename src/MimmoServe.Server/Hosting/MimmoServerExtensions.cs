@@ -35,7 +35,7 @@ public static class MimmoServerExtensions
         // Tokens are checked and request sizes chosen before a request body is read; health hides model names from callers without a token.
         services.AddSingleton<IServerCallGate, InferenceCallGate>();
         services.AddSingleton<IHealthNameResolver, HealthNameGuard>();
-        services.AddGrpcServer().AddService<InferenceService>();
+        services.AddGrpcServer().AddService<InferenceService>().AddService<OpenInferenceService>();
         services.AddMimmoTelemetry();
         // The host waits for the grace period (ModelHost) plus a margin before it gives up on stopping.
         services.AddOptions<HostOptions>().Configure<IOptions<MimmoServerOptions>>((host, mimmo) =>

@@ -9,8 +9,9 @@ namespace MimmoServe.Server.Security;
 
 /// <summary>
 /// The server's <see cref="IServerCallGate"/>: the gRPC layer runs it on every call before reading the request body.
-/// mimmo.v1.Inference calls must carry a known bearer token when tokens are on (UNAUTHENTICATED otherwise, the body never
-/// read); health and reflection stay open. Each method's largest request comes from <see cref="RequestSizeLimits"/>.
+/// mimmo.v1.Inference and inference.GRPCInferenceService (the Open Inference Protocol) calls must carry a known bearer
+/// token when tokens are on (UNAUTHENTICATED otherwise, the body never read); health, reflection and the protocol's
+/// ServerLive and ServerReady stay open. Each method's largest request comes from <see cref="RequestSizeLimits"/>.
 /// </summary>
 /// <remarks>Threading: called concurrently; the Predict limit is computed once per loaded repository and swapped as one object.</remarks>
 internal sealed class InferenceCallGate : IServerCallGate
@@ -28,7 +29,13 @@ internal sealed class InferenceCallGate : IServerCallGate
     public ValueTask AdmitAsync(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Method.ServiceName != InferenceMethods.ServiceName)
+        // Both inference APIs: mimmo.v1 and the Open Inference Protocol. Health and reflection need no token, nor do
+        // the protocol's own health calls (ServerLive, ServerReady), which probes make.
+        var service = context.Method.ServiceName;
+        var needsToken = service == InferenceMethods.ServiceName
+            || (service == OpenInferenceMethods.ServiceName && context.Method.FullName != OpenInferenceMethods.ServerLive.FullName
+                && context.Method.FullName != OpenInferenceMethods.ServerReady.FullName);
+        if (!needsToken)
         {
             return ValueTask.CompletedTask;
         }
@@ -48,7 +55,8 @@ internal sealed class InferenceCallGate : IServerCallGate
     public int GetMaxReceiveMessageSize(IMethod method)
     {
         ArgumentNullException.ThrowIfNull(method);
-        if (method.FullName != InferenceMethods.Predict.FullName && method.FullName != InferenceMethods.PredictStream.FullName)
+        if (method.FullName != InferenceMethods.Predict.FullName && method.FullName != InferenceMethods.PredictStream.FullName
+            && method.FullName != OpenInferenceMethods.ModelInfer.FullName)
         {
             return RequestSizeLimits.SmallRequest;
         }

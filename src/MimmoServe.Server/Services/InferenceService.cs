@@ -132,14 +132,5 @@ internal sealed class InferenceService : IGrpcService
     private void Authorize(ServerCallContext context, string model) =>
         _access.Authorize(context, _access.GrantOf(context), model, _host);
 
-    private RpcException Fail(ServerCallContext context, Exception e)
-    {
-        var status = StatusMap.ToStatus(e, out var unexpected);
-        if (unexpected)
-        {
-            HostLog.CallFailed(_logger, context.Method.FullName, e);
-        }
-
-        return new RpcException(status, new Metadata(), e);
-    }
+    private RpcException Fail(ServerCallContext context, Exception e) => StatusMap.Failure(context, e, _logger);
 }

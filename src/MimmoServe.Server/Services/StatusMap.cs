@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using MimmoServe.Grpc.Protocol;
+using MimmoServe.Grpc.Server;
 using MimmoServe.Server.Security;
 using MimmoServe.Serving.Errors;
 
@@ -37,6 +39,19 @@ internal static class StatusMap
 
     public static StatusCode ToStatusCode(ServingErrorKind kind) =>
         Codes.TryGetValue(kind, out var code) ? code : StatusCode.Internal;
+
+    /// <summary>A handler's failure as the call's status; an unexpected one is logged with its detail, which the caller does not see.</summary>
+    public static RpcException Failure(ServerCallContext context, Exception exception, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var status = ToStatus(exception, out var unexpected);
+        if (unexpected)
+        {
+            Hosting.HostLog.CallFailed(logger, context.Method.FullName, exception);
+        }
+
+        return new RpcException(status, new Metadata(), exception);
+    }
 
     /// <summary>The status of <paramref name="exception"/>; <paramref name="unexpected"/> says whether the server log needs its detail.</summary>
     public static Status ToStatus(Exception exception, out bool unexpected)

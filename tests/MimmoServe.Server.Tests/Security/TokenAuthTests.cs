@@ -65,6 +65,44 @@ public sealed class TokenAuthTests : IClassFixture<TokenServerFixture>
         Assert.Equal(("OK", "SERVING"), (code, detail));
     }
 
+    /// <summary>The Open Inference Protocol's calls are checked as mimmo.v1's; its liveness and readiness, as health, are not.</summary>
+    [Theory]
+    [InlineData(null, "infer", "mimo", StatusCode.Unauthenticated)]
+    [InlineData("not-a-token-of-this-server-123", "infer", "mimo", StatusCode.Unauthenticated)]
+    [InlineData(TokenServerFixture.PlainOnly, "infer", "mimo", StatusCode.PermissionDenied)]
+    [InlineData(TokenServerFixture.MimoOnly, "infer", "mimo", StatusCode.OK)]
+    [InlineData(null, "metadata", "plain", StatusCode.Unauthenticated)]
+    [InlineData(TokenServerFixture.MimoOnly, "metadata", "plain", StatusCode.PermissionDenied)]
+    [InlineData(TokenServerFixture.PlainOnly, "ready", "plain", StatusCode.OK)]
+    [InlineData(null, "live", "", StatusCode.OK)]
+    [InlineData(null, "server-ready", "", StatusCode.OK)]
+    public async Task OpenInference_Token_GetsTheStatusOfTheTokensRights(string? token, string call, string model, StatusCode expected)
+    {
+        var options = token is null ? new CallOptions(Deadline: TestServer.Deadline(10)) : WithToken(token);
+        var input = new MimmoServe.Protocol.Inference.ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 4 } };
+        input.Contents = new MimmoServe.Protocol.Inference.InferTensorContents { Fp32Contents = { 1f, 2f, 3f, 4f } };
+        Task task = call switch
+        {
+            "infer" => _server.Calls.AsyncUnaryCall(OpenInferenceMethods.ModelInfer, new MimmoServe.Protocol.Inference.ModelInferRequest { ModelName = model, Inputs = { input } }, options).ResponseAsync,
+            "metadata" => _server.Calls.AsyncUnaryCall(OpenInferenceMethods.ModelMetadata, new MimmoServe.Protocol.Inference.ModelMetadataRequest { Name = model }, options).ResponseAsync,
+            "ready" => _server.Calls.AsyncUnaryCall(OpenInferenceMethods.ModelReady, new MimmoServe.Protocol.Inference.ModelReadyRequest { Name = model }, options).ResponseAsync,
+            "live" => _server.Calls.AsyncUnaryCall(OpenInferenceMethods.ServerLive, new MimmoServe.Protocol.Inference.ServerLiveRequest(), options).ResponseAsync,
+            _ => _server.Calls.AsyncUnaryCall(OpenInferenceMethods.ServerReady, new MimmoServe.Protocol.Inference.ServerReadyRequest(), options).ResponseAsync,
+        };
+
+        var code = StatusCode.OK;
+        try
+        {
+            await task;
+        }
+        catch (RpcException e)
+        {
+            code = e.StatusCode;
+        }
+
+        Assert.Equal(expected, code);
+    }
+
     [Fact]
     public async Task Predict_ScopedTokenAndNoModel_ChecksTheDefaultModel()
     {
