@@ -103,6 +103,7 @@ internal sealed class OpenInferenceService : IGrpcService
     private async Task<ModelInferResponse> ModelInferAsync(ModelInferRequest request, ServerCallContext context)
     {
         var mode = context.RequestHeaders.GetValue(ModeHeader.Name);
+        var exit = context.RequestHeaders.GetValue(ExitHeader.Name);
         var call = _telemetry.Start(InferSpan, context.RequestHeaders, ModeLabel.Of(0, mode));
         try
         {
@@ -110,7 +111,7 @@ internal sealed class OpenInferenceService : IGrpcService
             var model = _host.Repository.Get(request.ModelName);
             call.Model = model.Name;
             OpenInferenceMapping.CheckVersion(model.Name, request.ModelVersion);
-            var input = OpenInferenceMapping.ToInput(request, model, mode);
+            var input = OpenInferenceMapping.ToInput(request, model, mode, exit);
             var predictions = await model.PredictBatchAsync(input, InferenceService.Deadline(context), context.CancellationToken).ConfigureAwait(false);
             call.Succeeded(predictions);
             return OpenInferenceMapping.ToResponse(request, model, predictions);

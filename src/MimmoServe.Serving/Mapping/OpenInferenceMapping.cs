@@ -15,8 +15,8 @@ namespace MimmoServe.Serving.Mapping;
 /// (N >= 1, values in <c>contents.fp32_contents</c> or <c>raw_input_contents</c>), served as a batched request of N
 /// items; it answers named output tensors [N, ...] (<see cref="OutputNames"/>), all of them or those the request lists,
 /// always as <c>raw_output_contents</c> (as Triton's gRPC server does). Request parameters: <c>mimmo_mode</c> (a string,
-/// as the x-mimmo-mode header, which it overrides) and <c>ensemble_size</c> (an int64, k); other parameters (Triton's
-/// <c>priority</c>, <c>timeout</c>, ...) are ignored. Every malformed request is InvalidArgument, saying what to fix,
+/// as the x-mimmo-mode header, which it overrides), <c>ensemble_size</c> (an int64, k) and <c>exit_policy</c> (a string,
+/// as the x-mimmo-exit header); other parameters (Triton's <c>priority</c>, <c>timeout</c>, ...) are ignored. Every malformed request is InvalidArgument, saying what to fix,
 /// before anything is queued.
 /// </summary>
 public static class OpenInferenceMapping
@@ -32,6 +32,9 @@ public static class OpenInferenceMapping
 
     /// <summary>The request parameter that sets k.</summary>
     public const string EnsembleSizeParameter = "ensemble_size";
+
+    /// <summary>The request parameter that chooses a staged model's exit policy as the x-mimmo-exit header does.</summary>
+    public const string ExitPolicyParameter = "exit_policy";
 
     private const string Fp32 = "FP32";
     private const string Int64 = "INT64";
@@ -103,8 +106,9 @@ public static class OpenInferenceMapping
     /// <param name="request">The message; it must stay as it is until the prediction's task ends.</param>
     /// <param name="model">The model the request names.</param>
     /// <param name="modeHeader">The x-mimmo-mode header, or null.</param>
+    /// <param name="exitHeader">The x-mimmo-exit header, or null.</param>
     /// <exception cref="ServingException">InvalidArgument: the input, its contents or a parameter is not what the model takes.</exception>
-    public static PredictInput ToInput(ModelInferRequest request, ServedModel model, string? modeHeader)
+    public static PredictInput ToInput(ModelInferRequest request, ServedModel model, string? modeHeader, string? exitHeader = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
@@ -148,6 +152,7 @@ public static class OpenInferenceMapping
         }
 
         var (mode, k) = Parameters(request, model, modeHeader);
+        var exit = StringParameter(request, model, ExitPolicyParameter, "auto, full or a threshold in (0, 1]") ?? exitHeader;
         CheckOutputs(request, model);
         return new PredictInput
         {
@@ -158,6 +163,7 @@ public static class OpenInferenceMapping
             RawData = request.RawInputContents.Count == 1 ? request.RawInputContents[0].Memory : default,
             EnsembleSize = k,
             Mode = mode,
+            ExitPolicy = exit,
         };
     }
 
@@ -238,14 +244,8 @@ public static class OpenInferenceMapping
 
     private static (string? Mode, uint K) Parameters(ModelInferRequest request, ServedModel model, string? modeHeader)
     {
-        var mode = modeHeader;
+        var mode = StringParameter(request, model, ModeParameter, "accuracy, throughput, balanced or a number") ?? modeHeader;
         uint k = 0;
-        if (request.Parameters.TryGetValue(ModeParameter, out var modeValue))
-        {
-            mode = modeValue.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.StringParam
-                ? modeValue.StringParam
-                : throw Invalid(model, $"parameter '{ModeParameter}' must be a string (accuracy, throughput, balanced or a number).");
-        }
 
         if (request.Parameters.TryGetValue(EnsembleSizeParameter, out var size))
         {
@@ -256,6 +256,12 @@ public static class OpenInferenceMapping
 
         return (mode, k);
     }
+
+    /// <summary>A string parameter's value, null when absent; InvalidArgument when it is another type.</summary>
+    private static string? StringParameter(ModelInferRequest request, ServedModel model, string name, string values) =>
+        !request.Parameters.TryGetValue(name, out var value) ? null
+        : value.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.StringParam ? value.StringParam
+        : throw Invalid(model, $"parameter '{name}' must be a string ({values}).");
 
     private static void CheckOutputs(ModelInferRequest request, ServedModel model)
     {

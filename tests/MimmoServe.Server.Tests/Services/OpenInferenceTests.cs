@@ -127,6 +127,7 @@ public sealed class OpenInferenceTests : IAsyncLifetime
         { "output", StatusCode.InvalidArgument, "no output 'logits'" },
         { "mode", StatusCode.InvalidArgument, "fastest" },
         { "size", StatusCode.InvalidArgument, "ensemble_size 5 asks for 5 slots" },
+        { "exit", StatusCode.InvalidArgument, "parameter 'exit_policy' must be a string" },
         { "two-inputs", StatusCode.InvalidArgument, "2 inputs; the model takes one, 'input'" },
         { "version", StatusCode.NotFound, "no version '7'" },
         { "model", StatusCode.NotFound, "nope" },
@@ -148,6 +149,7 @@ public sealed class OpenInferenceTests : IAsyncLifetime
             case "output": request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "logits" }); break;
             case "mode": request.Parameters[OpenInferenceMapping.ModeParameter] = new InferParameter { StringParam = "fastest" }; break;
             case "size": request.Parameters[OpenInferenceMapping.EnsembleSizeParameter] = new InferParameter { Int64Param = 5 }; break;
+            case "exit": request.Parameters[OpenInferenceMapping.ExitPolicyParameter] = new InferParameter { Int64Param = 1 }; break;
             case "two-inputs": request.Inputs.Add(input.Clone()); break;
             case "version": request.ModelVersion = "7"; break;
             case "model": request.ModelName = "nope"; break;
