@@ -15,23 +15,10 @@ const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const { STATUS_NAMES, parseArgs, main } = require('./script_main');
 
 const TIMEOUT_MS = 60000;
 const PROTO_DIR = path.resolve(__dirname, '..', '..', '..', 'protos');
-const STATUS_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, code]) => typeof code === 'number').map(([name, code]) => [code, name]));
-
-function parseArgs(argv) {
-  const args = { k: '0', exit: '' };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i].replace(/^--/, '');
-    if (!['target', 'model', 'shape', 'items', 'k', 'exit'].includes(name) || argv[i + 1] === undefined) {
-      process.stderr.write(`bad argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-    args[name] = argv[i + 1];
-  }
-  return args;
-}
 
 function metadataOf(args) {
   const metadata = new grpc.Metadata();
@@ -82,11 +69,4 @@ async function run(args) {
   }
 }
 
-run(parseArgs(process.argv.slice(2))).then(
-  (result) => { process.stdout.write(`${JSON.stringify(result)}\n`); process.exit(0); },
-  (error) => {
-    if (typeof error.code !== 'number') throw error;
-    process.stdout.write(`STATUS ${STATUS_NAMES[error.code]} ${String(error.details || '').replace(/\n/g, ' ')}\n`);
-    process.exit(1);
-  },
-);
+main(run, parseArgs(process.argv.slice(2), ['target', 'model', 'shape', 'items', 'k', 'exit'], { k: '0', exit: '' }));

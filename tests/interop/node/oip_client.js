@@ -14,25 +14,12 @@ const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const { parseArgs, main } = require('./script_main');
 
 const TIMEOUT_MS = 60000;
 const PROTO_DIR = path.resolve(__dirname, '..', '..', '..', 'protos');
-const STATUS_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, code]) => typeof code === 'number').map(([name, code]) => [code, name]));
 const READERS = { FP32: (b, i) => b.readFloatLE(4 * i), INT32: (b, i) => b.readInt32LE(4 * i), INT64: (b, i) => Number(b.readBigInt64LE(8 * i)) };
 const SIZES = { FP32: 4, INT32: 4, INT64: 8 };
-
-function parseArgs(argv) {
-  const args = { k: '', exit: '' };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i].replace(/^--/, '');
-    if (!['target', 'model', 'shape', 'items', 'k', 'exit'].includes(name) || argv[i + 1] === undefined) {
-      process.stderr.write(`bad argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-    args[name] = argv[i + 1];
-  }
-  return args;
-}
 
 function unary(client, method, request) {
   return new Promise((resolve, reject) => {
@@ -73,11 +60,4 @@ async function run(args) {
   }
 }
 
-run(parseArgs(process.argv.slice(2))).then(
-  (result) => { process.stdout.write(`${JSON.stringify(result)}\n`); process.exit(0); },
-  (error) => {
-    if (typeof error.code !== 'number') throw error;
-    process.stdout.write(`STATUS ${STATUS_NAMES[error.code]} ${String(error.details || '').replace(/\n/g, ' ')}\n`);
-    process.exit(1);
-  },
-);
+main(run, parseArgs(process.argv.slice(2), ['target', 'model', 'shape', 'items', 'k', 'exit'], { k: '', exit: '' }));
